@@ -1,0 +1,1 @@
+"""Convolution & pooling explorer: the library behind the Streamlit app (no Streamlit here, except ui/)."""

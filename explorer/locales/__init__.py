@@ -1,0 +1,1 @@
+"""String tables, one module per section; see explorer/i18n.py."""

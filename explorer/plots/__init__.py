@@ -1,0 +1,153 @@
+"""Figure builders and the colour constants, defined once; nothing here calls st.*.
+
+Page-specific builders live in submodules (explorer.plots.conv, .pool, ...); this module holds what they share.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+# Colour-blind-safe scales (ColorBrewer RdBu is diverging-safe for deuteranopia/protanopia; Viridis is perceptual).
+DIVERGING = "RdBu_r"  # signed values (conv outputs, weights): blue < 0 < red, always centred on 0 via zmid=0
+SEQUENTIAL = "Viridis"  # non-negative values (ReLU / pooled activations, probabilities)
+INPUT = "gray"  # the digit: black background, white ink, as MNIST stores it
+HIGHLIGHT = "#FFB000"  # window / selected cell outline (IBM colour-blind-safe amber)
+SECOND = "#648FFF"  # a second highlight (IBM colour-blind-safe blue)
+PADDING = "#DC267F"  # padded cells outline (IBM colour-blind-safe magenta)
+GRID = "rgba(128,128,128,0.6)"
+ANNOTATE_MAX_CELLS = 12  # write the number inside each cell when both sides are at most this
+FONT = {"family": "Source Sans Pro, sans-serif"}
+
+
+def symmetric_range(z: np.ndarray) -> float:
+    """Half-width of a colour range centred on 0 that covers every finite value (at least a tiny epsilon)."""
+    finite = np.abs(z[np.isfinite(z)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1e-6
+
+
+def format_value(v: float, digits: int = 2) -> str:
+    """Short text for a cell value (integers without decimals, −inf spelled out)."""
+    if not np.isfinite(v):
+        return "−∞" if v < 0 else ("∞" if v > 0 else "")
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def heatmap(
+    z: np.ndarray,
+    *,
+    colorscale: str = DIVERGING,
+    zmid: float | None = 0.0,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    annotate: bool | None = None,
+    hover: str = "row %{y}, col %{x}<br>%{z:.3f}<extra></extra>",
+    colorbar_title: str = "",
+    showscale: bool = True,
+    height: int = 320,
+    x0: int = 0,
+    y0: int = 0,
+) -> go.Figure:
+    """One heatmap with square cells, row 0 at the top, hover values and (for small grids) numbers in cells."""
+    z = np.asarray(z, dtype=float)
+    h, w = z.shape
+    if annotate is None:
+        annotate = h <= ANNOTATE_MAX_CELLS and w <= ANNOTATE_MAX_CELLS
+    if zmid is not None and zmin is None and zmax is None:
+        r = symmetric_range(z)
+        zmin, zmax = -r, r
+    trace = go.Heatmap(
+        z=np.where(np.isfinite(z), z, np.nan),
+        x0=x0,
+        y0=y0,
+        colorscale=colorscale,
+        zmin=zmin,
+        zmax=zmax,
+        xgap=1 if max(h, w) <= 40 else 0,
+        ygap=1 if max(h, w) <= 40 else 0,
+        hovertemplate=hover,
+        showscale=showscale,
+        colorbar={"title": {"text": colorbar_title}, "thickness": 12},
+    )
+    if annotate:
+        trace.update(
+            text=[[format_value(v) for v in row] for row in z], texttemplate="%{text}", textfont={"size": 12}
+        )
+    fig = go.Figure(trace)
+    style_grid(fig, height=height)
+    return fig
+
+
+def style_grid(fig: go.Figure, height: int = 320) -> go.Figure:
+    """Square cells, row 0 at the top, no axis clutter, tight margins."""
+    fig.update_yaxes(
+        autorange="reversed",
+        scaleanchor="x",
+        scaleratio=1,
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_xaxes(showgrid=False, zeroline=False, constrain="domain", side="top")
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, font=FONT)
+    return fig
+
+
+def outline(
+    fig: go.Figure,
+    top: float,
+    left: float,
+    bottom: float,
+    right: float,
+    color: str = HIGHLIGHT,
+    width: float = 3,
+    dash: str | None = None,
+) -> go.Figure:
+    """Draw a rectangle around cells [top, bottom) x [left, right) of a heatmap (cell centres at integers)."""
+    fig.add_shape(
+        type="rect",
+        x0=left - 0.5,
+        x1=right - 0.5,
+        y0=top - 0.5,
+        y1=bottom - 0.5,
+        line={"color": color, "width": width, "dash": dash},
+        fillcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def mosaic(maps: np.ndarray, cols: int | None = None, gutter: int = 1) -> tuple[np.ndarray, int, int]:
+    """(C, H, W) maps -> one 2-D array with NaN gutters between tiles, plus its grid (rows, cols)."""
+    c, h, w = maps.shape
+    cols = cols or math.ceil(math.sqrt(c))
+    rows = math.ceil(c / cols)
+    out = np.full((rows * (h + gutter) - gutter, cols * (w + gutter) - gutter), np.nan, dtype=np.float32)
+    for i in range(c):
+        r, q = divmod(i, cols)
+        out[r * (h + gutter) : r * (h + gutter) + h, q * (w + gutter) : q * (w + gutter) + w] = maps[i]
+    return out, rows, cols
+
+
+def upscale(a: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour upscale so small grids stay crisp in the browser."""
+    return np.kron(a, np.ones((factor, factor), dtype=a.dtype))
+
+
+def to_png(a: np.ndarray, factor: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> bytes:
+    """A 2-D array -> grayscale PNG bytes (values clipped to [vmin, vmax]), nearest-upscaled by `factor`."""
+    a = np.clip((np.asarray(a, dtype=np.float32) - vmin) / max(vmax - vmin, 1e-12), 0, 1)
+    img = Image.fromarray((upscale(a, factor) * 255).round().astype(np.uint8), "L")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def grid_csv(a: np.ndarray) -> str:
+    """A 2-D grid as CSV text (full precision), for download."""
+    return "\n".join(",".join(repr(float(v)) for v in row) for row in np.asarray(a)) + "\n"
