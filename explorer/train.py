@@ -251,7 +251,7 @@ def render_card(card: dict) -> str:
         "",
         f"{r['optimizer']} (weight decay {r['weight_decay']}), {r['schedule']} to {r['max_lr']}, "
         f"{r['epochs']} epochs, batch {r['batch_size']}, label smoothing {r['label_smoothing']}, seed {r['seed']}, "
-        f"{r['threads']} threads. Augmentation: `{json.dumps(r['augmentation'])}`.",
+        f"threads: {r['threads']}. Augmentation: `{json.dumps(r['augmentation'])}`.",
         "",
         "## Per-class test accuracy",
         "",

@@ -20,7 +20,10 @@ STRINGS = {
     "pred.label": {"en": "Prediction", "uk": "Передбачення"},
     "pred.confidence": {"en": "confidence {p:.1%}", "uk": "упевненість {p:.1%}"},
     "pred.top3": {"en": "Top 3: {items}", "uk": "Найімовірніші 3: {items}"},
-    "pred.blank": {"en": "Draw a digit to see the prediction.", "uk": "Намалюйте цифру, щоб побачити передбачення."},
+    "pred.blank": {
+        "en": "Draw a digit to see the prediction.",
+        "uk": "Намалюйте цифру, щоб побачити передбачення.",
+    },
     "pred.chart_digit": {"en": "digit", "uk": "цифра"},
     "pred.chart_prob": {"en": "probability", "uk": "ймовірність"},
     "pred.chart_title": {"en": "Probability of each digit", "uk": "Ймовірність кожної цифри"},

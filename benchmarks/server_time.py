@@ -1,0 +1,299 @@
+"""Server script time per rerun for every page, next to the bare compute floor measured in the same loop.
+
+Each page runs in AppTest (the real app.py + st.navigation + sidebar + page), warmed once, then rerun N times:
+- "new digit": every rerun brings a digit never seen before (the draw page gets it as a canvas stroke, i.e. a
+  PNG data URL in the canvas' state, so decoding and preprocessing are included; other pages get it injected
+  into st.session_state["digit"]) -- nothing is a cache hit, like a stroke;
+- "same digit": a rerun with nothing changed -- what any widget change costs at least (cache hits).
+The time is the script run itself (ScriptRunner._run_script in the script thread), not AppTest's own parsing.
+Note: AppTest always reruns the whole page; in the browser a stroke reruns only the page's fragment.
+
+The floor is the page's computation called directly (explorer core + torch, no Streamlit, no caches), on the
+same digits in the same loop, so `ratio = server median / floor median` is what Streamlit and the page's
+rendering add.
+
+    .venv/bin/python -m benchmarks.server_time [--reruns 30] [--pages draw,pooling] [--profile PAGE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmarks.common import (
+    ROOT,
+    CpuMeter,
+    canvas_png,
+    data_url,
+    machine_line,
+    median,
+    mnist_test_digits,
+    pct,
+    table,
+    verdict,
+)
+
+BUDGET_MS = 30.0
+PAGES = {
+    "draw": "pages/draw.py",
+    "convolution": "pages/convolution.py",
+    "feature_maps": "pages/feature_maps.py",
+    "pooling": "pages/pooling.py",
+    "why_cnn": "pages/why_cnn.py",
+}
+CANVAS_KEY = "digit_canvas"  # explorer.ui.canvas.KEY
+
+
+# ---------------------------------------------------------------------------------------------------------
+# timing the script thread
+
+
+@dataclass
+class ScriptClock:
+    """Wraps ScriptRunner._run_script: records each run's wall time, optionally under cProfile."""
+
+    runs: list[tuple[float, float]] = field(default_factory=list)  # (wall s, script-thread CPU s)
+    profile: cProfile.Profile | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def install(self) -> None:
+        from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+        original = ScriptRunner._run_script
+        clock = self
+
+        def timed(runner, rerun_data):
+            prof = clock.profile
+            t0, c0 = time.perf_counter(), time.thread_time()
+            if prof is not None:
+                prof.enable()
+            try:
+                return original(runner, rerun_data)
+            finally:
+                if prof is not None:
+                    prof.disable()
+                with clock.lock:
+                    clock.runs.append((time.perf_counter() - t0, time.thread_time() - c0))
+
+        ScriptRunner._run_script = timed
+
+    def take(self) -> list[tuple[float, float]]:
+        with self.lock:
+            runs, self.runs = self.runs, []
+        return runs
+
+
+# ---------------------------------------------------------------------------------------------------------
+# floors: each page's computation without Streamlit
+
+
+class Floors:
+    """The bare computation per page (explorer core + torch, uncached) for one digit."""
+
+    def __init__(self) -> None:
+        import torch
+
+        from explorer.model import load_pretrained
+
+        torch.set_num_threads(1)  # as explorer.ui does
+        self.torch = torch
+        self.model = load_pretrained()
+
+    def _acts(self, digit: np.ndarray) -> dict:
+        from explorer.preprocess import to_input
+
+        with self.torch.inference_mode():
+            return self.model.activations(to_input(digit))
+
+    def draw(self, digit: np.ndarray, png: bytes) -> None:
+        from explorer.preprocess import load_image, preprocess
+
+        steps = preprocess(load_image(png))
+        self._acts(steps.digit if steps.digit is not None else digit)
+
+    def convolution(self, digit: np.ndarray, png: bytes) -> None:
+        from explorer import playground as pg
+
+        s = pg.Settings.from_state(pg.DEFAULTS)
+        s.convolve(digit)
+        s.step(digit, 0, 0)
+
+    def feature_maps(self, digit: np.ndarray, png: bytes) -> None:
+        self._acts(digit)
+
+    def pooling(self, digit: np.ndarray, png: bytes) -> None:
+        from explorer import invariance as inv
+        from explorer import pooling_lesson as lesson
+
+        acts = self._acts(digit)
+        lesson.run_pool(acts["relu1"][0, 0].numpy(), lesson.PoolSettings())
+        tr = inv.Transform(1, 0, 0.0, 1.0)
+        inv.measure(self.model, digit, tr, 0)
+        inv.variant_row(self.model, digit, tr)
+
+    def why_cnn(self, digit: np.ndarray, png: bytes) -> None:
+        self._acts(digit)
+
+    def get(self, page: str) -> Callable[[np.ndarray, bytes], None]:
+        return getattr(self, page)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one page
+
+
+@dataclass
+class PageResult:
+    """Milliseconds per rerun: wall and script-thread CPU, for new-digit and same-digit reruns, and the floor."""
+
+    page: str
+    new: list[tuple[float, float]] = field(default_factory=list)
+    same: list[tuple[float, float]] = field(default_factory=list)
+    floor: list[tuple[float, float]] = field(default_factory=list)
+    error: str | None = None
+
+
+def _ms(runs: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    return [(w * 1e3, c * 1e3) for w, c in runs]
+
+
+def _new_app(page_file: str, digit: np.ndarray):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["digit"] = digit
+    at.switch_page(page_file).run()
+    return at
+
+
+def _inject(at, page: str, digit: np.ndarray, png: bytes) -> None:
+    if page == "draw":  # the canvas' state value, exactly as the component sets it
+        at.session_state[CANVAS_KEY] = {"stroke": {"id": "b" + uuid.uuid4().hex[:12], "png": data_url(png)}}
+    else:
+        at.session_state["digit"] = digit
+
+
+def measure_page(
+    page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], floors: Floors, clock: ScriptClock
+) -> PageResult:
+    """Warm the page once, then time `reruns` new-digit and `reruns` same-digit reruns, and the floor."""
+    floor = floors.get(page)
+    try:
+        at = _new_app(PAGES[page], digits[0])
+        _inject(at, page, digits[1], pngs[1])
+        at.run()  # warm both paths (first canvas PNG, first activations)
+        if at.exception:
+            return PageResult(page, error=at.exception[0].value.splitlines()[0][:120])
+    except Exception as e:  # a page mid-edit must not stop the other pages
+        return PageResult(page, error=f"{type(e).__name__}: {e}"[:120])
+    clock.take()
+    r = PageResult(page)
+    for i in range(reruns):
+        d, png = digits[2 + i], pngs[2 + i]
+        t0, c0 = time.perf_counter(), time.thread_time()
+        floor(d, png)
+        r.floor.append(((time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3))
+
+        _inject(at, page, d, png)
+        at.run()
+        r.new += _ms(clock.take())
+
+        at.run()
+        r.same += _ms(clock.take())
+        if at.exception:
+            r.error = at.exception[0].value.splitlines()[0][:120]
+            break
+    return r
+
+
+def profile_page(
+    page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], clock: ScriptClock, top: int = 35
+) -> str:
+    """cProfile of `reruns` new-digit reruns of one page (script thread only), sorted by cumulative time."""
+    at = _new_app(PAGES[page], digits[0])
+    _inject(at, page, digits[1], pngs[1])
+    at.run()
+    clock.take()
+    clock.profile = cProfile.Profile()
+    try:
+        for i in range(reruns):
+            _inject(at, page, digits[2 + i], pngs[2 + i])
+            at.run()
+    finally:
+        prof, clock.profile = clock.profile, None
+    runs = clock.take()
+    out = io.StringIO()
+    print(
+        f"## cProfile of {len(runs)} new-digit reruns of {page} (median {median([w for w, _ in runs]) * 1e3:.1f} ms)",
+        file=out,
+    )
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table (and a profile when asked)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.server_time",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--reruns", type=int, default=30)
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
+    parser.add_argument("--profile", choices=list(PAGES), help="also print a cProfile of this page's reruns")
+    args = parser.parse_args(argv)
+    pages = [p for p in args.pages.split(",") if p]
+
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
+    digits, _ = mnist_test_digits(args.reruns + 2, start=100)
+    pngs = [canvas_png(d) for d in digits]
+    clock = ScriptClock()
+    clock.install()
+    floors = Floors()
+
+    print(f"# Server time per rerun (AppTest, {args.reruns} reruns per column)")
+    print(machine_line())
+    meter = CpuMeter().start()
+    rows = []
+    for page in pages:
+        r = measure_page(page, args.reruns, digits, pngs, floors, clock)
+        if r.error or not r.new:
+            rows.append([page, f"error: {r.error}", *[""] * 8])
+            continue
+        wall = {k: [w for w, _ in getattr(r, k)] for k in ("new", "same", "floor")}
+        cpu = {k: [c for _, c in getattr(r, k)] for k in ("new", "same", "floor")}
+        rows.append([
+            page, median(wall["new"]), pct(wall["new"], 95), median(cpu["new"]),
+            median(wall["same"]), pct(wall["same"], 95), median(cpu["same"]),
+            median(cpu["floor"]), f"{median(cpu['new']) / max(median(cpu['floor']), 1e-3):.0f}x",
+            verdict(max(median(wall["new"]), median(wall["same"])), BUDGET_MS),
+        ])  # fmt: skip
+    busy = meter.stop()
+    headers = ["page", "new digit p50 ms", "p95", "CPU p50", "same digit p50 ms", "p95", "CPU p50",
+               "floor CPU p50", "CPU ratio new/floor", f"wall ≤ {BUDGET_MS:.0f} ms"]  # fmt: skip
+    print(table(headers, rows))
+    print(
+        "\n(wall = script run in the script thread; CPU = that thread's CPU time, which machine load inflates less)"
+    )
+    print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
+    if args.profile:
+        print()
+        print(profile_page(args.profile, min(args.reruns, 20), digits, pngs, clock))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,217 @@
+"""Figures of the convolution playground: padded input with the window, output map, arithmetic grids.
+
+Builders take numbers and already-translated labels and return plotly figures; they never call st.*.
+Cell (r, c) of a map sits at x = c, y = r (row 0 at the top); the input is drawn in input coordinates, so
+padding cells have negative indices or indices ≥ the input size.
+
+Figures are written as one plain dict and wrapped without plotly's per-property validation: building them
+through go.Figure's update methods cost several times the page's whole 30 ms budget per rerun.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale
+
+from explorer.plots import (
+    ANNOTATE_MAX_CELLS,
+    DIVERGING,
+    FONT,
+    GRID,
+    HIGHLIGHT,
+    INPUT,
+    PADDING,
+    format_value,
+    symmetric_range,
+)
+
+ANNOTATE_MAX = max(ANNOTATE_MAX_CELLS, 16)  # the 5x5 grid with padding up to 5 still shows its numbers
+CELL_PX = 56  # arithmetic grids: cell size in pixels when the page is wide enough
+CLICK_MARKER = (
+    "rgba(0,0,0,0)"  # invisible markers make output cells clickable (heatmap clicks select nothing)
+)
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts, skipping plotly's slow per-property validation (the dicts are fixed here).
+
+    No plotly template: st.plotly_chart's default theme="streamlit" replaces it in the browser anyway, and
+    copying plotly's default template into every figure is the slowest part of building it.
+    """
+    return go.Figure({"data": data, "layout": {**layout, "template": {}}}, _validate=False)
+
+
+@cache
+def _scale(name: str) -> tuple:
+    """A named colourscale as explicit [position, colour] pairs (validation normally resolves the name)."""
+    return tuple(tuple(pair) for pair in get_colorscale(name))
+
+
+def _heatmap(z: np.ndarray, colorscale: str, zmin: float, zmax: float, **extra) -> dict:
+    """One go.Heatmap trace as a dict: NaN for non-finite values, 1-px gaps on small grids, no colour bar."""
+    z = np.asarray(z, dtype=float)
+    gap = 1 if max(z.shape) <= 40 else 0
+    trace = {
+        "type": "heatmap",
+        "z": np.where(np.isfinite(z), z, np.nan),
+        "colorscale": [list(pair) for pair in _scale(colorscale)],
+        "zmin": zmin,
+        "zmax": zmax if zmax > zmin else zmin + 1,
+        "xgap": gap,
+        "ygap": gap,
+        "showscale": False,
+    }
+    trace.update(extra)
+    return trace
+
+
+def _numbers(z: np.ndarray, digits: int = 2) -> dict:
+    """Trace properties that write each cell's value inside it."""
+    return {"text": [[format_value(v, digits) for v in row] for row in z], "texttemplate": "%{text}"}
+
+
+def _rect(top, left, bottom, right, color: str, width: float = 3, dash: str | None = None) -> dict:
+    """An outline around cells [top, bottom) x [left, right)."""
+    line = {"color": color, "width": width}
+    if dash:
+        line["dash"] = dash
+    return {"type": "rect", "x0": left - 0.5, "x1": right - 0.5, "y0": top - 0.5, "y1": bottom - 0.5,
+            "line": line, "fillcolor": "rgba(0,0,0,0)"}  # fmt: skip
+
+
+def _band(top, left, bottom, right) -> dict:
+    """A filled grey band over cells [top, bottom) x [left, right)."""
+    return {"type": "rect", "x0": left - 0.5, "x1": right - 0.5, "y0": top - 0.5, "y1": bottom - 0.5,
+            "line": {"width": 0}, "fillcolor": GRID, "opacity": 0.7}  # fmt: skip
+
+
+def _grid_layout(top, left, bottom, right, height: int, shapes: list[dict]) -> dict:
+    """Square cells exactly covering [top, bottom) x [left, right), row 0 at the top, ticks on top."""
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "font": FONT,
+        "xaxis": {"range": [left - 0.5, right - 0.5], "autorange": False, "side": "top", "showgrid": False,
+                  "zeroline": False, "constrain": "domain"},
+        "yaxis": {"range": [bottom - 0.5, top - 0.5], "autorange": False, "scaleanchor": "x", "scaleratio": 1,
+                  "showgrid": False, "zeroline": False, "constrain": "domain"},
+        "shapes": shapes,
+    }  # fmt: skip
+
+
+def input_figure(
+    padded: np.ndarray,
+    padding: tuple[int, int],
+    window_rows,
+    window_cols,
+    uncovered_rows=(),
+    uncovered_cols=(),
+    *,
+    hover: str,
+    zrange: tuple[float, float] = (0.0, 1.0),
+    height: int = 380,
+) -> go.Figure:
+    """The padded input (input coordinates) with the real input's border, the window taps, uncovered lines."""
+    ph, pw = padding
+    hp, wp = padded.shape
+    h, w = hp - 2 * ph, wp - 2 * pw
+    trace = _heatmap(padded, INPUT, zrange[0], zrange[1], x0=-pw, y0=-ph, hovertemplate=hover)
+    if max(hp, wp) <= ANNOTATE_MAX:
+        trace.update(_numbers(padded))
+    shapes = [_band(r, -pw, r + 1, w + pw) for r in uncovered_rows]
+    shapes += [_band(-ph, c, h + ph, c + 1) for c in uncovered_cols]
+    if ph or pw:
+        shapes.append(_rect(0, 0, h, w, PADDING, width=2, dash="dash"))
+    rows, cols = list(window_rows), list(window_cols)
+    if rows and cols:
+        extent = (rows[0], cols[0], rows[-1] + 1, cols[-1] + 1)
+        if extent[2] - extent[0] == len(rows) and extent[3] - extent[1] == len(cols):
+            shapes.append(_rect(*extent, HIGHLIGHT, width=4))
+        else:  # dilation: the extent dotted, each tap solid
+            shapes.append(_rect(*extent, HIGHLIGHT, width=1.5, dash="dot"))
+            shapes += [_rect(r, c, r + 1, c + 1, HIGHLIGHT, width=2.5) for r in rows for c in cols]
+    return _figure([trace], _grid_layout(-ph, -pw, h + ph, w + pw, height, shapes))
+
+
+def output_figure(
+    out: np.ndarray,
+    row: int,
+    col: int,
+    *,
+    hover: str,
+    colorbar_title: str = "",
+    height: int = 380,
+) -> go.Figure:
+    """The output map on a diverging scale centred on 0, the current cell outlined, every cell clickable."""
+    h, w = out.shape
+    r = symmetric_range(out)
+    trace = _heatmap(out, DIVERGING, -r, r, hoverinfo="skip", showscale=True,
+                     colorbar={"title": {"text": colorbar_title}, "thickness": 12})  # fmt: skip
+    if max(h, w) <= ANNOTATE_MAX:
+        trace.update(_numbers(out))
+    ys, xs = np.mgrid[0:h, 0:w]
+    click = {
+        "type": "scatter",
+        "x": xs.ravel(),
+        "y": ys.ravel(),
+        "customdata": out.ravel(),
+        "mode": "markers",
+        "marker": {"color": CLICK_MARKER, "size": 12, "symbol": "square"},
+        "hovertemplate": hover.replace("%{z", "%{customdata"),
+        "showlegend": False,
+    }
+    layout = _grid_layout(0, 0, h, w, height, [_rect(row, col, row + 1, col + 1, HIGHLIGHT, width=4)])
+    layout.update(clickmode="event+select", dragmode=False, hovermode="closest")
+    return _figure([trace, click], layout)
+
+
+def arithmetic_figure(
+    window: np.ndarray,
+    weight: np.ndarray,
+    products: np.ndarray,
+    in_bounds: np.ndarray,
+    *,
+    titles: tuple[str, str, str],
+    zrange: tuple[float, float] = (0.0, 1.0),
+    hover: str = "%{z:.4f}<extra></extra>",
+) -> go.Figure:
+    """Three grids side by side: window values × weights = products, each cell with its number."""
+    kh, kw = weight.shape
+    gap = 1.6  # cells between the grids, room for the × and = signs
+    xs = [0.0, kw + gap, 2 * (kw + gap)]
+    wr, pr = symmetric_range(weight), symmetric_range(products)
+    grids = [("window", window, INPUT, *zrange), ("weight", weight, DIVERGING, -wr, wr),
+             ("products", products, DIVERGING, -pr, pr)]  # fmt: skip
+    font = {"size": 13 if max(kh, kw) <= 5 else 11}
+    data = [
+        _heatmap(z, scale, zmin, zmax, x0=x0, y0=0, xgap=2, ygap=2, name=name, hovertemplate=hover,
+                 textfont=font, **_numbers(z))
+        for x0, (name, z, scale, zmin, zmax) in zip(xs, grids, strict=True)
+    ]  # fmt: skip
+    shapes = [
+        _rect(r, c, r + 1, c + 1, PADDING, width=2, dash="dot")
+        for r, c in zip(*np.nonzero(~in_bounds), strict=True)
+    ]
+    signs = [("×", xs[0] + kw - 0.5 + gap / 2), ("=", xs[1] + kw - 0.5 + gap / 2)]
+    annotations = [
+        {"x": x, "y": (kh - 1) / 2, "text": s, "showarrow": False, "font": {"size": 22}} for s, x in signs
+    ]
+    annotations += [
+        {"x": x0 + (kw - 1) / 2, "y": -0.9, "text": text, "showarrow": False, "font": {"size": 13}}
+        for text, x0 in zip(titles, xs, strict=True)
+    ]
+    layout = {
+        "height": int(CELL_PX * (kh + 1.6)),
+        "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
+        "font": FONT,
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "xaxis": {"visible": False, "range": [-0.6, xs[2] + kw - 0.4], "constrain": "domain"},
+        "yaxis": {"visible": False, "range": [kh - 0.4, -1.4], "scaleanchor": "x", "scaleratio": 1,
+                  "constrain": "domain"},
+        "shapes": shapes,
+        "annotations": annotations,
+    }  # fmt: skip
+    return _figure(data, layout)

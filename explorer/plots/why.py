@@ -1,0 +1,357 @@
+"""Figures and tables of the "Why CNNs" page: sparse/shared connections, receptive fields, colour channels.
+
+Builders take already translated text and return plotly figures, PIL images or markdown strings; no st.* here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from explorer.plots import (
+    DIVERGING,
+    FONT,
+    HIGHLIGHT,
+    INPUT,
+    SECOND,
+    SEQUENTIAL,
+    heatmap,
+    mosaic,
+    outline,
+    style_grid,
+    upscale,
+)
+
+WEIGHT_COLOURS = ("#648FFF", "#DC267F", "#FFB000", "#785EF0", "#FE6100")  # one colour per shared weight
+MUTED = "rgba(128,128,128,0.35)"
+
+# ----------------------------------------------------------------------------------------------------
+# numbers and tables
+
+
+def format_int(n: int, lang: str = "en") -> str:
+    """Thousands separated the way each language writes them: 3,199,106 / 3 199 106."""
+    text = f"{int(n):,}"
+    return text.replace(",", "\u202f") if lang == "uk" else text
+
+
+def format_float(v: float, lang: str = "en", digits: int = 2) -> str:
+    """A decimal number with the language's decimal mark: 0.25 / 0,25."""
+    text = f"{v:.{digits}f}"
+    return text.replace(".", ",") if lang == "uk" else text
+
+
+def format_percent(fraction: float, lang: str = "en", digits: int = 1) -> str:
+    """0.9806 -> 98.1 % (en) / 98,1 % (uk)."""
+    return f"{format_float(100 * fraction, lang, digits)}\u00a0%"
+
+
+def format_ratio(ratio: float, lang: str = "en") -> str:
+    """How many times as many: 23,671 / 24 / 2.4 (one decimal only below 10)."""
+    return format_int(round(ratio), lang) if ratio >= 10 else format_float(ratio, lang, 1)
+
+
+def format_shape(shape: Sequence[int]) -> str:
+    """(32, 28, 28) -> 32×28×28."""
+    return "×".join(str(int(s)) for s in shape)
+
+
+def shapes_text(shapes: dict[str, tuple[int, ...]], padding: int) -> str:
+    """The shapes of one conv layer on a batch, written as Python (language-neutral)."""
+    lines = [
+        ("x.shape", shapes["input"], "(N, C_in, H, W)"),
+        ("weight.shape", shapes["weight"], "(C_out, C_in, kH, kW)"),
+        ("bias.shape", shapes["bias"], "(C_out,)"),
+    ]
+    text = [f"{name:<13}== {shape!s:<17} # {axes}" for name, shape, axes in lines]
+    text.append(f"y = F.conv2d(x, weight, bias, padding={padding})")
+    text.append(f"{'y.shape':<13}== {shapes['output']!s:<17} # (N, C_out, H', W')")
+    return "\n".join(text)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    """A markdown table; `right` marks right-aligned columns. Cells: trusted text only (no user input)."""
+    align = ["---:" if r else ":---" for r in right]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------------
+# sparse connections and shared weights
+
+
+def _nodes(n: int, y: float, x0: float, step: float = 1.0) -> tuple[list[float], list[float]]:
+    return [x0 + i * step for i in range(n)], [y] * n
+
+
+def _edges(pairs, xs_in, xs_out, y_in, y_out) -> tuple[list, list]:
+    """Line segments input i -> output j, separated by None so one trace draws them all."""
+    x, y = [], []
+    for i, j in pairs:
+        x += [xs_in[i], xs_out[j], None]
+        y += [y_in, y_out, None]
+    return x, y
+
+
+def connections_figure(
+    n_inputs: int,
+    kernel_size: int,
+    unit: int,
+    titles: tuple[str, str],
+    weight_label: str,
+    row_labels: tuple[str, str],
+    height: int = 330,
+) -> go.Figure:
+    """1-D picture: a conv layer (each output sees kernel_size inputs, the same weights everywhere) beside a
+    dense layer (each output sees every input, its own weights). The selected output `unit` is drawn bold."""
+    n_out = n_inputs - kernel_size + 1
+    gap = n_inputs + 1.5  # the dense panel sits to the right of the conv panel, in the same axes
+    y_in, y_out = 0.0, 1.0
+    offset = (n_inputs - n_out) / 2  # centre the outputs over the inputs
+    fig = go.Figure()
+    for panel, x0 in (("conv", 0.0), ("dense", gap)):
+        xs_in, _ = _nodes(n_inputs, y_in, x0)
+        xs_out, _ = _nodes(n_out, y_out, x0 + offset)
+        if panel == "conv":
+            for t in range(kernel_size):  # one trace per shared weight: same colour = same number
+                pairs = [(j + t, j) for j in range(n_out)]
+                ex, ey = _edges(pairs, xs_in, xs_out, y_in, y_out)
+                fig.add_trace(
+                    go.Scatter(
+                        x=ex,
+                        y=ey,
+                        mode="lines",
+                        hoverinfo="skip",
+                        showlegend=True,
+                        name=f"{weight_label}{t + 1}",
+                        legendgroup=f"w{t}",
+                        line={"color": WEIGHT_COLOURS[t % len(WEIGHT_COLOURS)], "width": 2},
+                    )
+                )
+                bx, by = _edges([(unit + t, unit)], xs_in, xs_out, y_in, y_out)
+                fig.add_trace(
+                    go.Scatter(
+                        x=bx,
+                        y=by,
+                        mode="lines",
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=f"w{t}",
+                        line={"color": WEIGHT_COLOURS[t % len(WEIGHT_COLOURS)], "width": 6},
+                    )
+                )
+            seen = set(range(unit, unit + kernel_size))
+        else:
+            pairs = [(i, j) for j in range(n_out) for i in range(n_inputs)]
+            ex, ey = _edges(pairs, xs_in, xs_out, y_in, y_out)
+            fig.add_trace(
+                go.Scatter(
+                    x=ex,
+                    y=ey,
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    line={"color": MUTED, "width": 1},
+                )
+            )
+            bx, by = _edges([(i, unit) for i in range(n_inputs)], xs_in, xs_out, y_in, y_out)
+            fig.add_trace(
+                go.Scatter(
+                    x=bx,
+                    y=by,
+                    mode="lines",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    line={"color": SECOND, "width": 3},
+                )
+            )
+            seen = set(range(n_inputs))
+        in_colour = [HIGHLIGHT if i in seen else "white" for i in range(n_inputs)]
+        out_colour = [HIGHLIGHT if j == unit else "white" for j in range(n_out)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs_in + xs_out,
+                y=[y_in] * n_inputs + [y_out] * n_out,
+                mode="markers",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={"size": 18, "color": in_colour + out_colour, "line": {"color": "#444", "width": 1.5}},
+            )
+        )
+        fig.add_annotation(
+            x=x0 + (n_inputs - 1) / 2,
+            y=y_out + 0.35,
+            text=titles[0 if panel == "conv" else 1],
+            showarrow=False,
+            font={"size": 15},
+        )
+    for y, label in (
+        (y_in, row_labels[0]),
+        (y_out, row_labels[1]),
+    ):  # which row is the input, which the output
+        fig.add_annotation(x=-0.6, y=y, text=label, showarrow=False, xanchor="right", font={"size": 13})
+    fig.update_xaxes(visible=False, range=[-2.6, gap + n_inputs - 0.2])
+    fig.update_yaxes(visible=False, range=[-0.3, y_out + 0.55])
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        legend={"orientation": "h", "x": 0, "y": 0},
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------------
+# receptive fields
+
+
+def layer_map_figure(z: np.ndarray, row: int, col: int, hover: str, height: int = 330) -> go.Figure:
+    """A layer's map drawn as one square marker per cell (clickable), the chosen cell outlined.
+
+    Streamlit reports empty click selections for a figure holding a heatmap trace or a layout image
+    (streamlit/streamlit#8760, #15042; measured: also with a scatter on top), so the cells themselves are
+    scatter markers; the selection gives their x = column, y = row.
+    """
+    h, w = z.shape
+    margin = {"l": 10, "r": 10, "t": 30, "b": 10}
+    cell = (height - margin["t"] - margin["b"]) / max(h, w)  # px per cell; the axes keep cells square
+    rows, cols = np.divmod(np.arange(h * w), w)
+    fig = go.Figure(
+        go.Scatter(
+            x=cols,
+            y=rows,
+            mode="markers",
+            customdata=np.stack([rows, cols, z.ravel()], axis=1),
+            hovertemplate=hover,
+            showlegend=False,
+            marker={
+                "symbol": "square",
+                # one size per point: projector mode (which scales a single marker size) must leave the cells
+                # alone, because it scales the figure height less than marker sizes
+                "size": np.full(h * w, max(2.0, cell - 1.0)),
+                "color": z.ravel(),
+                "colorscale": SEQUENTIAL,
+                "line": {"width": 0},
+                "opacity": 1,  # Streamlit's chart theme makes scatter markers translucent
+            },
+            selected={"marker": {"opacity": 1}},
+            unselected={"marker": {"opacity": 1}},
+        )
+    )
+    outline(fig, row, col, row + 1, col + 1, color=HIGHLIGHT, width=3)
+    style_grid(fig, height=height)
+    fig.update_xaxes(range=[-0.5, w - 0.5], fixedrange=True)  # no pan/zoom: a drag must not move the map
+    fig.update_yaxes(range=[h - 0.5, -0.5], autorange=False, fixedrange=True)
+    fig.update_layout(margin=margin, clickmode="event+select", plot_bgcolor="rgba(0,0,0,0)")
+    return fig
+
+
+def receptive_field_figure(
+    digit: np.ndarray, box: tuple[int, int, int, int], hover: str, height: int = 330
+) -> go.Figure:
+    """The 28x28 input with the receptive field outlined and everything outside it dimmed."""
+    top, left, bottom, right = box
+    fig = heatmap(
+        digit,
+        colorscale=INPUT,
+        zmid=None,
+        zmin=0,
+        zmax=1,
+        annotate=False,
+        showscale=False,
+        height=height,
+        hover=hover,
+    )
+    h, w = digit.shape
+    dim = "rgba(0,0,0,0.55)"
+    for y0, y1, x0, x1 in (
+        (0, top, 0, w),
+        (bottom, h, 0, w),
+        (top, bottom, 0, left),
+        (top, bottom, right, w),
+    ):
+        if y1 > y0 and x1 > x0:  # four bands around the box
+            fig.add_shape(
+                type="rect",
+                x0=x0 - 0.5,
+                x1=x1 - 0.5,
+                y0=y0 - 0.5,
+                y1=y1 - 0.5,
+                line={"width": 0},
+                fillcolor=dim,
+            )
+    if bottom > top and right > left:
+        outline(fig, top, left, bottom, right, color=HIGHLIGHT, width=3)
+    return fig
+
+
+def selected_cell(selection) -> tuple[int, int] | None:
+    """(row, col) of the clicked cell from a plotly_chart selection state, or None when nothing is clicked."""
+    try:
+        point = selection["selection"]["points"][0]
+        return round(float(point["y"])), round(float(point["x"]))  # markers sit at the cell centres
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+# ----------------------------------------------------------------------------------------------------
+# colour channels
+
+
+def image_png(chw: np.ndarray, factor: int = 4) -> Image.Image:
+    """(3, H, W) in [0, 1] -> an RGB image, nearest-upscaled so the pixels stay crisp."""
+    hwc = (np.clip(chw.transpose(1, 2, 0), 0, 1) * 255).round().astype(np.uint8)
+    return Image.fromarray(hwc, "RGB").resize(
+        (hwc.shape[1] * factor, hwc.shape[0] * factor), Image.Resampling.NEAREST
+    )
+
+
+def channel_strip(chw: np.ndarray, factor: int = 3, gutter: int = 4) -> Image.Image:
+    """R, G and B side by side, each in its own colour (black = 0, full colour = 1), on a white strip."""
+    _, h, w = chw.shape
+    strip = np.full((h * factor, 3 * w * factor + 2 * gutter, 3), 255, dtype=np.uint8)
+    for c in range(3):
+        x0 = c * (w * factor + gutter)
+        strip[:, x0 : x0 + w * factor] = 0
+        strip[:, x0 : x0 + w * factor, c] = (
+            (upscale(np.clip(chw[c], 0, 1), factor) * 255).round().astype(np.uint8)
+        )
+    return Image.fromarray(strip, "RGB")
+
+
+def maps_figure(
+    maps: np.ndarray, titles: Sequence[str], hover: str, own_scale: bool = False, height: int = 300
+) -> go.Figure:
+    """(C, H, W) signed maps in ONE diverging heatmap (NaN gutters), titles above the tiles.
+
+    own_scale: colour each tile by its own largest |value| (hover still shows the real value, via customdata)
+    so a weak map is not washed out by a strong one; otherwise one scale is shared, so tiles compare directly.
+    """
+    c, _, w = maps.shape
+    gutter = max(2, w // 8)
+    values, _, _ = mosaic(maps, cols=c, gutter=gutter)
+    if own_scale:
+        peak = np.abs(maps).reshape(c, -1).max(axis=1)
+        z, _, _ = mosaic(maps / np.where(peak > 0, peak, 1.0)[:, None, None], cols=c, gutter=gutter)
+        fig = heatmap(z, colorscale=DIVERGING, annotate=False, height=height, showscale=False)
+        fig.data[0].update(customdata=values, hovertemplate=hover.replace("%{z", "%{customdata"))
+    else:
+        fig = heatmap(values, colorscale=DIVERGING, annotate=False, height=height, hover=hover)
+    for i, title in enumerate(titles):
+        fig.add_annotation(
+            x=i * (w + gutter) + (w - 1) / 2,
+            y=-1,
+            yanchor="bottom",
+            text=title,
+            showarrow=False,
+            font={"size": 13},
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig

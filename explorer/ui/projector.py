@@ -1,0 +1,120 @@
+"""Projector mode: large type, thick grid lines and high contrast, readable from the back of a classroom.
+
+app.py calls `toggle()` (a sidebar toggle bound to st.session_state["projector"], ?projector=1 in links, see
+share.py) before page.run(). It injects one constant stylesheet when on. Pages pass their plotly figures through
+`style(fig)` (fonts, line widths and heatmap gaps scaled by `scale()`), or give `scale()` to a figure builder.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from explorer.ui import t
+
+KEY = "projector"  # session-state key of the toggle
+PARAM = "projector"  # ?projector=1
+FACTOR = 1.6  # fonts, lines, marker sizes in figures
+HEIGHT_FACTOR = 1.25  # figure heights
+PLOTLY_FONT = 12  # plotly's default font size, used when a figure sets none
+TOGGLE_KEY = "projector_toggle"  # browser hook: .st-key-projector_toggle
+
+# Constant stylesheet (never built from user input). Streamlit sizes text and widgets in rem, so a larger root
+# font scales everything together; captions and help text get the full text colour (they are grey by default),
+# inputs get thicker borders and every focused control a thick, colour-blind-safe amber ring.
+CSS = """<style>
+html { font-size: 125%; }
+.stApp h1 { font-size: 3rem; font-weight: 800; }
+.stApp h2, .stApp h3 { font-weight: 800; }
+.stApp p, .stApp li, .stApp label { font-weight: 500; }
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"], [data-testid="stMetricLabel"] {
+  color: var(--st-text-color, inherit) !important; opacity: 1 !important;
+}
+[data-testid="stMetricValue"] { font-size: 3.2rem; font-weight: 800; }
+[data-baseweb="input"], [data-baseweb="select"] > div, [data-baseweb="textarea"] { border-width: 2px !important; }
+[data-testid="stSlider"] [role="slider"] { width: 1.4rem; height: 1.4rem; }
+.stApp *:focus-visible { outline: 3px solid #FFB000 !important; outline-offset: 2px !important; }
+</style>"""
+
+
+def enabled() -> bool:
+    """True while projector mode is on in this session."""
+    return bool(st.session_state.get(KEY, False))
+
+
+def scale() -> float:
+    """Factor for figure fonts and line widths: FACTOR in projector mode, else 1.0."""
+    return FACTOR if enabled() else 1.0
+
+
+def toggle() -> bool:
+    """The sidebar toggle (keyboard operable: Tab, then Space) and, when on, the projector stylesheet."""
+    st.session_state[KEY] = bool(st.session_state.get(KEY, False))  # a garbled value from elsewhere -> off
+    with st.sidebar.container(key=TOGGLE_KEY):
+        on = st.toggle(t("projector.toggle"), key=KEY, help=t("projector.help"))
+    if on:
+        st.html(CSS)
+    return on
+
+
+def style(fig: go.Figure) -> go.Figure:
+    """`fig` with fonts, lines and gaps scaled for projector mode (unchanged when it is off); edits in place."""
+    return scale_figure(fig, FACTOR, HEIGHT_FACTOR) if enabled() else fig
+
+
+# ----------------------------------------------------------------------------------------------------------
+# figure scaling (no st.* below)
+
+
+def _times(value, factor: float, default=None):
+    """value × factor, or default × factor when value is None (None when both are None)."""
+    base = value if value is not None else default
+    return None if base is None else base * factor
+
+
+def _trace_update(trace, factor: float) -> dict:
+    """Magic-underscore updates for one trace: text, lines, markers, heatmap gaps and colour bar."""
+    kind = trace.type
+    update = {}
+    if kind in ("heatmap", "scatter", "bar"):
+        update["textfont_size"] = _times(trace.textfont.size, factor, PLOTLY_FONT)
+    if kind == "heatmap":
+        for gap in ("xgap", "ygap"):
+            if trace[gap]:  # only grids that show gaps get thicker ones
+                update[gap] = max(2, round(trace[gap] * factor))
+    if kind == "heatmap" and trace.showscale is not False:
+        update["colorbar_thickness"] = _times(trace.colorbar.thickness, factor, 30)
+        update["colorbar_tickfont_size"] = _times(trace.colorbar.tickfont.size, factor, PLOTLY_FONT)
+    if kind == "scatter":
+        if trace.line.width is not None:
+            update["line_width"] = trace.line.width * factor
+        if isinstance(trace.marker.size, int | float):
+            update["marker_size"] = trace.marker.size * factor
+    if kind in ("scatter", "bar") and isinstance(trace.marker.line.width, int | float):
+        update["marker_line_width"] = trace.marker.line.width * factor
+    return update
+
+
+def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = HEIGHT_FACTOR) -> go.Figure:
+    """Scale every font size, line width, marker size and heatmap gap by `factor` and the height by
+    `height_factor`; edits `fig` in place and returns it (one validated update per object)."""
+    if factor == 1 and height_factor == 1:
+        return fig
+    layout = fig.layout
+    update = {"font_size": _times(layout.font.size, factor, PLOTLY_FONT)}
+    if layout.height:
+        update["height"] = round(layout.height * height_factor)
+    for side in ("t", "b", "l", "r"):
+        if layout.margin[side] is not None:
+            update[f"margin_{side}"] = round(layout.margin[side] * factor)
+    if layout.title.text:
+        update["title_font_size"] = _times(layout.title.font.size, factor, PLOTLY_FONT)
+    with fig.batch_update():
+        fig.update_layout(**update)
+        for annotation in layout.annotations:
+            annotation.font.size = _times(annotation.font.size, factor, PLOTLY_FONT)
+        for shape in layout.shapes:
+            shape.line.width = _times(shape.line.width, factor, 2)
+        for trace in fig.data:
+            trace.update(_trace_update(trace, factor))
+    return fig

@@ -1,0 +1,381 @@
+"""Convolution playground: your own kernel on your own digit, step by step (logic in explorer.playground)."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from explorer import kernels, ops, ui
+from explorer import playground as pg
+from explorer.plots import conv as plots
+from explorer.plots import grid_csv
+from explorer.ui import t
+
+KEEP = {"persist_state": "session"}  # settings survive a visit to another page
+PLAY_SECONDS = 0.8
+CHART = {"displayModeBar": False}
+EDITOR = "conv_editor"  # version of the kernel editor; a new key resets its edits after a programmatic change
+
+
+def init_state() -> None:
+    """Defaults for every setting (DEFAULTS) and the page's internal keys."""
+    for key, value in pg.DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    st.session_state.setdefault(EDITOR, 0)
+    st.session_state.setdefault("conv_seed", 0)
+    st.session_state.setdefault("conv_play", False)
+
+
+def sync_state(input_shape, drawn=("conv_source",)) -> dict:
+    """Move every setting inside the bounds for this input; `drawn`: widgets already on the page (not touched)."""
+    state = pg.clamp(st.session_state, input_shape)
+    for key, value in state.items():
+        if key not in drawn and st.session_state.get(key) != value:
+            st.session_state[key] = value
+    return state
+
+
+# ----------------------------------------------------------------------------------------------------------
+# callbacks (run before the script, so they may change widget keys)
+
+
+def set_kernel(kernel, preset: str | None = None) -> None:
+    """Store a new kernel and reset the editor's edits."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    st.session_state.conv_kernel = kernel.tolist()
+    st.session_state.conv_preset = preset or pg.preset_matching(kernel)
+    st.session_state[EDITOR] += 1
+
+
+def on_preset() -> None:
+    """Load the chosen preset (choosing "custom" keeps the kernel)."""
+    name = st.session_state.conv_preset
+    if name in pg.PRESETS:
+        set_kernel(pg.PRESETS[name], name)
+
+
+def on_kernel_size() -> None:
+    """Resize the kernel, keeping its weights centred."""
+    kernel = pg.resize_kernel(
+        st.session_state.conv_kernel, st.session_state.conv_kh, st.session_state.conv_kw
+    )
+    set_kernel(kernel)
+
+
+def on_random() -> None:
+    """New random weights (reproducible: the seed counts the clicks)."""
+    st.session_state.conv_seed += 1
+    kh, kw = np.shape(st.session_state.conv_kernel)
+    set_kernel(kernels.random_kernel(kh, kw, st.session_state.conv_seed))
+
+
+def on_normalise() -> None:
+    """Scale the kernel to sum 1 (or max |w| = 1)."""
+    set_kernel(kernels.normalise(st.session_state.conv_kernel))
+
+
+def on_step(out_shape, step: int) -> None:
+    """Move the window `step` output cells on in reading order."""
+    row, col = pg.next_position(st.session_state.conv_row, st.session_state.conv_col, out_shape, step)
+    st.session_state.conv_row, st.session_state.conv_col = row, col
+
+
+# ----------------------------------------------------------------------------------------------------------
+# sections
+
+
+def input_image() -> np.ndarray:
+    """The input grid: the current digit (a bundled sample when nothing is drawn) or the paper's 5x5."""
+    st.segmented_control(
+        t("conv.source"),
+        pg.SOURCES,
+        format_func=lambda s: t(f"conv.source.{s}"),
+        required=True,
+        key="conv_source",
+        help=t("conv.source.grid_help"),
+        **KEEP,
+    )
+    if st.session_state.conv_source == "grid":
+        return pg.PAPER_GRID
+    digit = ui.current_digit()
+    if digit is None:
+        digit = pg.sample_digit()
+        if digit is None:
+            st.info(t("conv.no_digit_grid"))
+            return pg.PAPER_GRID
+        st.caption(t("conv.no_digit"))
+    return digit
+
+
+def kernel_editor(kernel_max: tuple[int, int]) -> None:
+    """Preset, size, the editable weights, bias, random and normalise."""
+    st.subheader(t("conv.kernel.header"))
+    preset_box = st.container()  # filled after the grid: an edit may turn the preset into "custom"
+    kernel = np.asarray(st.session_state.conv_kernel)
+    st.session_state.conv_kh, st.session_state.conv_kw = (int(n) for n in kernel.shape)
+    c1, c2 = st.columns(2)
+    for col, axis, top in ((c1, "h", kernel_max[0]), (c2, "w", kernel_max[1])):
+        col.number_input(
+            t(f"conv.kernel_{axis}"),
+            1,
+            top,
+            key=f"conv_k{axis}",
+            on_change=on_kernel_size,
+            help=t("conv.kernel_size_help", max=top),
+        )
+    kernel_grid(kernel)
+    with preset_box:
+        st.selectbox(
+            t("conv.preset"),
+            [*pg.PRESETS, pg.CUSTOM],
+            format_func=lambda n: t(f"conv.preset.{n}"),
+            key="conv_preset",
+            on_change=on_preset,
+            **KEEP,
+        )
+    st.number_input(
+        t("conv.bias"),
+        -pg.BIAS_LIMIT,
+        pg.BIAS_LIMIT,
+        step=0.1,
+        key="conv_bias",
+        help=t("conv.bias_help"),
+        **KEEP,
+    )
+    b1, b2 = st.columns(2)
+    b1.button(t("conv.random"), on_click=on_random, key="conv_random_button", width="stretch")
+    b2.button(
+        t("conv.normalise"),
+        on_click=on_normalise,
+        key="conv_normalise_button",
+        width="stretch",
+        help=t("conv.normalise_help"),
+    )
+
+
+def _editor(slot, kernel: np.ndarray):
+    """The editable grid of weights in `slot`; returns the table with the user's edits."""
+    labels = pg.column_labels(kernel.shape[1])
+    return slot.data_editor(
+        pd.DataFrame(kernel, columns=labels),
+        key=f"conv_kernel_{st.session_state[EDITOR]}",
+        num_rows="fixed",
+        column_config={c: st.column_config.NumberColumn(c, required=True) for c in labels},
+    )
+
+
+def kernel_grid(kernel: np.ndarray) -> None:
+    """Edit the weights; a non-finite or absurd value is refused with a message and the grid is restored."""
+    slot = st.empty()
+    edited = _editor(slot, kernel)
+    try:
+        new = pg.edited_kernel(edited.to_numpy(), kernel)
+    except ValueError as error:
+        st.session_state[EDITOR] += 1  # a fresh editor without the refused edit replaces this one
+        _editor(slot, kernel)
+        st.error(pg.kernel_error(error, ui.lang()))
+    else:
+        if new is not None:
+            st.session_state.conv_kernel = new.tolist()
+            st.session_state.conv_preset = pg.preset_matching(new)
+    st.caption(t("conv.editor_help"))
+
+
+def _int_input(container, key: str, low: int, high: int, help_key: str | None = None) -> None:
+    """A number input for one integer setting, its allowed range in the help."""
+    help_text = t("conv.limits_help", low=low, high=high)
+    if help_key:
+        help_text = f"{t(help_key)} {help_text}"
+    container.number_input(
+        t(key.replace("conv_", "conv.")), low, high, step=1, key=key, help=help_text, **KEEP
+    )
+
+
+def geometry(bounds: pg.Bounds) -> None:
+    """Stride, padding, dilation, padding mode, ReLU and flip."""
+    st.subheader(t("conv.geometry.header"))
+    c1, c2 = st.columns(2)
+    _int_input(c1, "conv_stride_h", 1, bounds.stride[0])
+    _int_input(c2, "conv_stride_w", 1, bounds.stride[1])
+    _int_input(c1, "conv_padding_h", 0, bounds.padding[0])
+    _int_input(c2, "conv_padding_w", 0, bounds.padding[1])
+    _int_input(c1, "conv_dilation", 1, bounds.dilation, "conv.dilation_help")
+    c2.selectbox(
+        t("conv.padding_mode"),
+        ops.PADDING_MODES,
+        format_func=lambda m: t(f"conv.mode.{m}"),
+        key="conv_padding_mode",
+        help=t("conv.padding_mode_help"),
+        **KEEP,
+    )
+    st.toggle(t("conv.relu"), key="conv_relu", help=t("conv.relu_help"), **KEEP)
+    st.toggle(t("conv.flip"), key="conv_flip", **KEEP)
+    st.caption(t("conv.flip_why"))
+
+
+def axis_args(image: np.ndarray, settings: pg.Settings) -> list[tuple]:
+    """(size, kernel_size, stride, padding, dilation) of the rows, then of the columns."""
+    s = settings
+    return [(image.shape[i], s.kernel.shape[i], s.stride[i], s.padding[i], s.dilation) for i in range(2)]
+
+
+def output_size(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
+    """The output size, the formula per axis with numbers, and which rows/columns are never covered."""
+    st.subheader(t("conv.size.header"))
+    h, w = image.shape
+    st.markdown(f"**{t('conv.size.result', h_in=h, w_in=w, h_out=out_shape[0], w_out=out_shape[1])}**")
+    with st.container(key="conv_formula"):
+        for line in pg.size_lines(image.shape, settings, ui.lang()):
+            st.markdown(line)
+    st.caption(t("conv.formula.legend"))
+    for axis, args in zip(("h", "w"), axis_args(image, settings), strict=True):
+        text = pg.uncovered_text(axis, *args, ui.lang())
+        if text:
+            real, _ = pg.uncovered_indices(*args)
+            (st.warning if real else st.info)(text)
+
+
+def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, playing: bool) -> None:
+    """Pick an output cell (sliders, buttons, click, play) → its window on the input and the arithmetic."""
+    out_shape = out.shape
+    picked = pg.picked_cell(st.session_state.get("conv_output_chart"), out_shape)
+    if picked is not None and picked != st.session_state.get("conv_last_pick"):
+        st.session_state.conv_row, st.session_state.conv_col = picked
+    st.session_state.conv_last_pick = picked
+    if playing:
+        on_step(out_shape, 1)
+    row, col = st.session_state.conv_row, st.session_state.conv_col
+
+    c1, c2, c3, c4 = st.columns([4, 4, 2, 2], vertical_alignment="bottom")
+    for container, key, n in ((c1, "conv_row", out_shape[0]), (c2, "conv_col", out_shape[1])):
+        name = t(f"conv.step.{key[5:]}")
+        if n > 1:
+            container.slider(name, 0, n - 1, key=key, **KEEP)
+        else:
+            container.caption(t("conv.step.single", name=name))
+    c3.button(t("conv.step.prev"), on_click=on_step, args=(out_shape, -1), key="conv_prev", width="stretch")
+    c4.button(t("conv.step.next"), on_click=on_step, args=(out_shape, 1), key="conv_next", width="stretch")
+    row, col = st.session_state.conv_row, st.session_state.conv_col
+
+    step = settings.step(image, row, col)
+    ph, pw = settings.padding
+    rows, cols = step.rows - ph, step.cols - pw  # input coordinates
+    st.markdown(
+        t(
+            "conv.step.position",
+            row=row,
+            col=col,
+            rows=pg.fmt(rows[0]) + "–" + pg.fmt(rows[-1]),
+            cols=pg.fmt(cols[0]) + "–" + pg.fmt(cols[-1]),
+        ),
+        help=t("conv.legend"),
+    )
+    zrange = (float(image.min()), float(image.max()))
+    hover = t("conv.hover")
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('conv.input_title')}**")
+        un_rows, un_cols = (
+            [i for part in pg.uncovered_indices(*args) for i in part] for args in axis_args(image, settings)
+        )
+        padded = ops.pad2d(image, settings.padding, settings.padding_mode)
+        fig = plots.input_figure(
+            padded, settings.padding, rows, cols, un_rows, un_cols, hover=hover, zrange=zrange
+        )
+        st.plotly_chart(fig, key="conv_input_chart", config=CHART)
+    with right:
+        st.markdown(
+            f"**{t('conv.output_title_relu' if settings.relu else 'conv.output_title')}**",
+            help=t("conv.output_help"),
+        )
+        fig = plots.output_figure(out, row, col, hover=hover, colorbar_title=t("conv.colorbar"))
+        st.plotly_chart(
+            fig, key="conv_output_chart", config=CHART, on_select="rerun", selection_mode="points"
+        )
+
+    titles = (
+        t("conv.arith.window"),
+        t("conv.arith.weights_flipped" if settings.flip else "conv.arith.weights"),
+        t("conv.arith.products"),
+    )
+    fig = plots.arithmetic_figure(
+        step.window, step.weight, step.products, step.in_bounds, titles=titles, zrange=zrange
+    )
+    st.plotly_chart(fig, key="conv_arith_chart", config=CHART)
+    a1, a2 = st.columns([3, 1], vertical_alignment="center")
+    with a1, st.container(key="conv_arith"):
+        lines = pg.arithmetic_lines(step, ui.lang())
+        for line in lines if settings.relu else lines[:2]:
+            st.markdown(line)
+        if not step.in_bounds.all():
+            st.caption(t("conv.arith.padding_note"))
+    with a2, st.container(key="conv_result"):
+        st.metric(t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4))
+
+
+def sparse_and_shared(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
+    """Each output sees kH·kW inputs; one set of weights everywhere; counts vs a dense layer."""
+    st.subheader(t("conv.sparse.header"))
+    n = pg.counts(image.shape, settings.kernel.shape, out_shape)
+    st.markdown(t("conv.sparse.text", taps=n["taps"], inputs=n["inputs"], outputs=n["outputs"]))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("conv.sparse.conv_params"), f"{n['conv_params']:,}")
+    c2.metric(t("conv.sparse.dense_params"), f"{n['dense_params']:,}")
+    c3.metric(t("conv.sparse.conv_macs"), f"{n['conv_macs']:,}")
+    c4.metric(t("conv.sparse.dense_macs"), f"{n['dense_macs']:,}")
+    st.caption(t("conv.sparse.ratio", ratio=f"{n['dense_params'] / n['conv_params']:,.1f}"))
+
+
+def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None:
+    """nn.Conv2d code reproducing the output shown, plus the input as CSV when it is too long to inline."""
+    st.subheader(t("conv.code.header"))
+    st.caption(t("conv.code.caption"))
+    st.code(pg.pytorch_code(settings, image, ui.lang(), inline_input=inline), language="python")
+    if not inline:
+        st.download_button(
+            t("conv.code.download"),
+            grid_csv(image),
+            file_name=pg.INPUT_CSV,
+            mime="text/csv",
+            key="conv_download",
+            on_click="ignore",
+        )
+
+
+# ----------------------------------------------------------------------------------------------------------
+# page
+
+# one thread per small conv: on a shared 2-core host torch's thread pool makes a 0.2 ms conv take ~40 ms.
+# (explorer.ui sets this when the model loads; a visit straight to this page never loads it.)
+torch.set_num_threads(1)
+init_state()
+st.title(t("conv.title"))
+st.caption(t("conv.intro"))
+
+image = input_image()
+left, right = st.columns(2, gap="large")
+with left:
+    sync_state(image.shape)
+    kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
+# an edit may have changed the kernel: the geometry limits follow it
+state = sync_state(image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw"))
+settings = pg.Settings.from_state(state)
+with right:
+    geometry(
+        pg.bounds(
+            image.shape, settings.kernel.shape, settings.dilation, settings.padding, settings.padding_mode
+        )
+    )
+
+out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
+st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
+    state["conv_row"], state["conv_col"], out
+)
+output_size(image, settings, out.shape)
+
+st.subheader(t("conv.step.header"))
+playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
+st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
+
+sparse_and_shared(image, settings, out.shape)
+pytorch_code(image, settings, inline=max(image.shape) <= 8)

@@ -1,0 +1,276 @@
+"""Browser-test fixtures: a real `streamlit run app.py` and Playwright driving Debian's Chromium.
+
+Without Chromium or playwright every browser test is skipped, unless EXPLORER_REQUIRE_BROWSER=1 (CI), in
+which case they fail. A failing test leaves a full-page screenshot in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+REQUIRE = os.environ.get("EXPLORER_REQUIRE_BROWSER") == "1"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_FLAGS = [
+    "--server.address", "127.0.0.1",
+    "--server.headless", "true",
+    "--global.developmentMode", "false",
+    "--browser.gatherUsageStats", "false",
+    "--server.fileWatcherType", "none",
+    "--server.scriptHealthCheckEnabled", "true",
+]  # fmt: skip
+VIEWPORT = {"width": 1400, "height": 1000}
+STARTUP_TIMEOUT = 60.0
+TIMEOUT = 60_000  # ms; generous: CI machines are shared and slow, a real failure still fails
+SIDE = 280  # the canvas' bitmap size: stroke points are given in these coordinates
+
+CANVAS = ".st-key-digit_canvas canvas"
+PREDICTION = ".st-key-prediction [data-testid=stMetricValue]"
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (never a `playwright install` download)."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+def _unavailable() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None if chromium_path() else "chromium is not installed"
+
+
+def _skip_or_fail(reason: str):
+    if REQUIRE:
+        pytest.fail(f"EXPLORER_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def streamlit_command(port: int) -> list[str]:
+    """`streamlit run app.py` from the project's venv (the current interpreter when there is none)."""
+    exe = ROOT / ".venv" / "bin" / "streamlit"
+    start = [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
+    return [*start, "run", "app.py", "--server.port", str(port), *SERVER_FLAGS]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = STARTUP_TIMEOUT) -> float:
+    """Poll /_stcore/health until it answers 'ok'; returns the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return time.perf_counter() - start
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
+
+
+def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free port; returns the process and its base URL once healthy."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(log_path, "w")  # noqa: SIM115 -- closed with the process
+    proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc.log = log  # type: ignore[attr-defined]
+    try:
+        wait_healthy(url, proc)
+    except Exception:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server by its PID."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+    proc.log.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """Base URL of a `streamlit run app.py` started for this test session (stopped by PID at the end)."""
+    reason = _unavailable()
+    if reason:
+        _skip_or_fail(reason)
+    proc, url = start_server(tmp_path_factory.mktemp("server") / "streamlit.log")
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright."""
+    reason = _unavailable()
+    if reason:
+        _skip_or_fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh context (fresh Streamlit session) and page per test, 1400x1000."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    request.node.browser_page = pg
+    yield pg
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On failure, save a full-page screenshot of the test's page under test-artifacts/."""
+    report = yield
+    pg = getattr(item, "browser_page", None)
+    if report.failed and report.when == "call" and pg is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-150:]
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        except Exception as e:  # a crashed page must not hide the real failure
+            report.sections.append(("screenshot", f"could not save a screenshot: {e}"))
+    return report
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+
+
+def wait_for_app(page, timeout: float = TIMEOUT) -> None:
+    """Wait until the app is connected, its script has finished and no skeleton is left (Streamlit's recipe)."""
+    page.wait_for_timeout(210)
+    page.locator(CONNECTED).wait_for(state="attached", timeout=timeout)
+    page.locator(IDLE).wait_for(state="attached", timeout=timeout)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=timeout
+    )
+    page.wait_for_timeout(100)
+
+
+def open_app(page, base_url: str, path: str = "", query: str = "") -> None:
+    """Go to a page of the app and wait until it is idle (and its canvas ready, if it has one)."""
+    page.goto(f"{base_url}/{path}{'?' + query if query else ''}", wait_until="domcontentloaded")
+    page.locator("[data-testid=stAppViewContainer]").wait_for(timeout=TIMEOUT)
+    wait_for_app(page)
+
+
+def wait_canvas_ready(page, timeout: float = TIMEOUT):
+    """The canvas element once its pointer listeners are attached."""
+    canvas = page.locator(CANVAS)
+    page.locator(CANVAS + "[data-ready]").wait_for(timeout=timeout)
+    return canvas
+
+
+def _to_page(box: dict, point) -> tuple[float, float]:
+    return box["x"] + point[0] * box["width"] / SIDE, box["y"] + point[1] * box["height"] / SIDE
+
+
+def draw_stroke(page, points, steps: int = 4) -> None:
+    """One mouse stroke through `points` (canvas bitmap coordinates 0..280), scaled to the element's box."""
+    canvas = wait_canvas_ready(page)
+    canvas.scroll_into_view_if_needed()  # raw mouse events don't scroll
+    box = canvas.bounding_box()
+    page.mouse.move(*_to_page(box, points[0]))
+    page.mouse.down()
+    for p in points[1:]:
+        page.mouse.move(*_to_page(box, p), steps=steps)
+    page.mouse.up()
+
+
+def touch_stroke(page, cdp, points, steps: int = 4) -> None:
+    """One finger stroke through `points` via CDP Input.dispatchTouchEvent (context made with has_touch)."""
+    canvas = wait_canvas_ready(page)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+
+    def touch(kind: str, p) -> None:
+        x, y = _to_page(box, p)
+        pts = (
+            [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1, "radiusX": 2, "radiusY": 2, "force": 1}]
+        )
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": pts})
+
+    touch("touchStart", points[0])
+    last = points[0]
+    for p in points[1:]:
+        for i in range(1, steps + 1):
+            touch(
+                "touchMove", (last[0] + (p[0] - last[0]) * i / steps, last[1] + (p[1] - last[1]) * i / steps)
+            )
+        last = p
+    touch("touchEnd", last)
+
+
+def current_prediction(page) -> str:
+    """The prediction metric's text: a digit, or '–' when nothing is drawn."""
+    return page.locator(PREDICTION).first.inner_text().strip()
+
+
+def wait_for_prediction(
+    page, expected: str | None = None, previous: str | None = None, timeout: float = 30_000
+) -> str:
+    """Wait until the prediction equals `expected` (or differs from `previous`), then for the rerun to end."""
+    if expected is not None:
+        cond = f"(el) => el.innerText.trim() === {expected!r}"
+    else:
+        cond = f"(el) => el.innerText.trim() !== {previous!r}"
+    page.locator(PREDICTION).first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        f"() => {{ const el = document.querySelector({PREDICTION!r}); return el && ({cond})(el); }}",
+        timeout=timeout,
+    )
+    wait_for_app(page)
+    return current_prediction(page)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box anywhere on the page."""
+    count = page.locator("[data-testid=stException]").count()
+    assert count == 0, page.locator("[data-testid=stException]").first.inner_text()

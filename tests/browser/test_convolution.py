@@ -1,0 +1,143 @@
+"""The Convolution playground in Chromium: preset, stride and padding change the output size and its formula;
+the window steps across positions (buttons and a click on the output map); the numbers shown equal torch."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import assert_no_exception, wait_for_app
+
+from explorer import playground as pg
+
+pytestmark = pytest.mark.browser
+
+FORMULA = ".st-key-conv_formula"
+ARITH = ".st-key-conv_arith"
+RESULT = ".st-key-conv_result [data-testid=stMetricValue]"
+# generous: a cold first load (plotly.js included) took a minute on a saturated 2-core host
+TIMEOUT = 150_000
+POSITION = re.compile(r"Output cell \((\d+), (\d+)\)")
+
+
+def text(page, selector: str) -> str:
+    return page.locator(selector).first.inner_text().strip()
+
+
+def position(page) -> tuple[int, int]:
+    match = POSITION.search(
+        page.locator("[data-testid=stMarkdown]", has_text="Output cell").first.inner_text()
+    )
+    assert match, "the position line is missing"
+    return int(match[1]), int(match[2])
+
+
+def open_page(page, base_url: str) -> None:
+    """The playground, once its three charts are drawn."""
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{base_url}/convolution")
+    wait_for_app(page, TIMEOUT)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=TIMEOUT)
+
+
+def set_number(page, key: str, value: int) -> None:
+    """Type into a number input and commit it with Enter, then wait for the rerun."""
+    box = page.locator(f".st-key-{key} input")
+    box.fill(str(value))
+    box.press("Enter")
+    wait_for_app(page, TIMEOUT)
+
+
+def choose(page, key: str, option: str) -> None:
+    """Pick an option of a selectbox by its visible text."""
+    page.locator(f".st-key-{key} [role=combobox]").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page, TIMEOUT)
+
+
+def wait_text(page, selector: str, needle: str, timeout: float = TIMEOUT) -> None:
+    page.wait_for_function(
+        "([sel, needle]) => { const el = document.querySelector(sel); return el && el.innerText.includes(needle); }",
+        arg=[selector, needle],
+        timeout=timeout,
+    )
+
+
+def expected_value(kernel, stride, padding, row, col) -> float:
+    """torch's value of the output cell for the bundled sample digit the page falls back to."""
+    x = torch.tensor(pg.sample_digit(), dtype=torch.float64)[None, None]
+    w = torch.tensor(kernel, dtype=torch.float64)[None, None]
+    return float(F.conv2d(x, w, stride=stride, padding=padding)[0, 0, row, col])
+
+
+def test_preset_stride_padding_change_size_and_formula_and_the_window_steps(page, app_server):
+    open_page(page, app_server)
+    assert_no_exception(page)
+    wait_text(page, FORMULA, "⌊(28 + 2·1 − 3)/1⌋ + 1 = 28")
+
+    choose(page, "conv_preset", "Tutorial: 2×2 of 0.5")
+    wait_text(page, FORMULA, "⌊(28 + 2·1 − 2)/1⌋ + 1 = 29")
+    set_number(page, "conv_stride_h", 2)
+    wait_text(page, FORMULA, "Height: ⌊(28 + 2·1 − 2)/2⌋ + 1 = 15")
+    set_number(page, "conv_padding_w", 0)
+    wait_text(page, FORMULA, "Width: ⌊(28 + 2·0 − 2)/1⌋ + 1 = 27")
+    assert (
+        "28×28 input → 15×27 output"
+        in page.locator("[data-testid=stMarkdown]", has_text="output").first.inner_text()
+    )
+    assert_no_exception(page)
+
+    # step the window: position, arithmetic and value follow, and equal torch
+    seen = []
+    for _ in range(3):
+        row, col = position(page)
+        arith = text(page, ARITH)
+        value = float(text(page, RESULT).replace("−", "-"))
+        assert value == pytest.approx(
+            expected_value(np.full((2, 2), 0.5), (2, 1), (1, 0), row, col), abs=1e-4
+        )
+        seen.append(((row, col), arith))
+        page.locator(".st-key-conv_next button").click()
+        page.wait_for_function(
+            "(old) => !document.body.innerText.includes(old)",
+            arg=f"Output cell ({row}, {col})",
+            timeout=TIMEOUT,
+        )
+        wait_for_app(page, TIMEOUT)
+    positions = [p for p, _ in seen]
+    assert positions[1] == pg.next_position(*positions[0], (15, 27)) and positions[2] == pg.next_position(
+        *positions[1], (15, 27)
+    )
+    assert len({a for _, a in seen}) >= 2, "the arithmetic should change as the window moves"
+
+
+def test_clicking_the_output_map_moves_the_window(page, app_server):
+    open_page(page, app_server)
+    chart = page.locator(".st-key-conv_output_chart .js-plotly-plot")
+    chart.wait_for()
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.st-key-conv_output_chart .js-plotly-plot');"
+        " return gd && gd._fullLayout && gd._fullLayout.xaxis; }"
+    )
+    target = (3, 20) if position(page) != (3, 20) else (4, 21)
+    chart.scroll_into_view_if_needed()
+    xy = page.evaluate(
+        """([row, col]) => {
+            const gd = document.querySelector('.st-key-conv_output_chart .js-plotly-plot');
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
+            return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
+        }""",
+        list(target),
+    )
+    page.mouse.click(*xy)
+    page.wait_for_function(
+        "(needle) => document.body.innerText.includes(needle)",
+        arg=f"Output cell ({target[0]}, {target[1]})",
+        timeout=TIMEOUT,
+    )
+    wait_for_app(page, TIMEOUT)
+    assert position(page) == target
+    assert_no_exception(page)

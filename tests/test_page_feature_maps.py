@@ -1,0 +1,302 @@
+"""The Feature maps page in AppTest: the maps shown are the network's activations, the what-if edit stays in its
+own session, both languages render.
+
+Figures are read back from the plotly spec Streamlit sends (json.loads(element.proto.spec)); numpy arrays travel
+as base64 typed arrays. Expected values are computed here with torch, independently of explorer.network.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explorer import i18n
+from explorer.model import load_card, load_pretrained
+from explorer.preprocess import to_input
+from explorer.samples import load_samples
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/feature_maps.py"
+COLS = {"conv1": 8, "conv2": 16}  # the page's mosaic layout
+LAYERS = ["conv1", "conv2"]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_pretrained()
+
+
+@pytest.fixture(scope="module")
+def digit() -> np.ndarray:
+    samples = load_samples()
+    return samples.digit(samples.of_class(3)[0])
+
+
+@pytest.fixture(scope="module")
+def reference(model, digit) -> dict[str, np.ndarray]:
+    with torch.no_grad():
+        acts = model.activations(to_input(digit))
+    return {k: v[0].numpy() for k, v in acts.items()}
+
+
+def open_page(digit=None, lang: str = "en", **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    at.session_state["digit"] = digit
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def array(obj) -> np.ndarray:
+    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists (None -> NaN)."""
+    if isinstance(obj, dict) and "bdata" in obj:
+        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
+        return a.reshape(shape)
+    return np.array([[np.nan if v is None else v for v in row] for row in obj], dtype=float)
+
+
+def figure(at: AppTest, key: str) -> dict:
+    return json.loads(at.get_by_key(key).proto.spec)
+
+
+def tiles(z: np.ndarray, c: int, h: int, w: int, cols: int, gutter=np.nan) -> np.ndarray:
+    """Undo a mosaic: (C, h, w) tiles in display order; the 1-cell gutters must hold `gutter` (NaN)."""
+    out = np.empty((c, h, w), dtype=float)
+    mask = np.ones(z.shape, dtype=bool)
+    for i in range(c):
+        r, q = divmod(i, cols)
+        out[i] = z[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w]
+        mask[r * (h + 1) : r * (h + 1) + h, q * (w + 1) : q * (w + 1) + w] = False
+    assert (np.isnan(z[mask]) if np.isnan(gutter) else z[mask] == gutter).all(), "gutters"
+    assert np.isfinite(out).all()
+    return out
+
+
+def mosaic_maps(at: AppTest, layer: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(maps in display order, channel number of each tile) of one layer's mosaic."""
+    trace = figure(at, "fm_mosaics")["data"][2 * LAYERS.index(layer)]  # a heatmap, then its tile markers
+    assert trace["type"] == "heatmap"
+    maps = tiles(array(trace["z"]).astype(float), *shape, COLS[layer])
+    channels = tiles(array(trace["customdata"]).astype(float), *shape, COLS[layer], gutter=255)
+    assert (channels == channels[:, :1, :1]).all()  # one channel number per tile
+    return maps, channels[:, 0, 0].astype(int)
+
+
+def prediction(at: AppTest) -> str:
+    return at.get_by_key("prediction").get("metric")[0].value
+
+
+@pytest.mark.parametrize("stage", ["conv", "relu", "pool"])
+def test_mosaics_are_the_networks_activations(digit, reference, stage):
+    at = open_page(digit)
+    if stage != "conv":
+        at.segmented_control(key="fm_stage").set_value(stage).run()
+    assert not at.exception
+    for layer in ("conv1", "conv2"):
+        name = stage + layer[-1]
+        expected = reference[name]
+        maps, channels = mosaic_maps(at, layer, expected.shape)
+        assert channels.tolist() == list(range(len(expected)))  # channel order unless sorted
+        np.testing.assert_allclose(maps, expected, rtol=1e-4, atol=1e-5)
+    assert prediction(at) == str(int(reference["softmax"].argmax()))
+
+
+def test_sorted_and_per_channel_scaling(digit, reference):
+    at = open_page(digit)
+    at.toggle(key="fm_sort").set_value(True).run()
+    at.toggle(key="fm_per_channel").set_value(True).run()
+    assert not at.exception
+    expected = reference["conv2"]  # stage "conv"
+    maps, channels = mosaic_maps(at, "conv2", expected.shape)
+    assert sorted(channels.tolist()) == list(range(64))
+    strength = np.maximum(expected, 0).mean(axis=(1, 2))
+    assert np.all(np.diff(strength[channels]) <= 1e-7), "strongest first"
+    assert channels[0] == int(strength.argmax())
+    peak = np.abs(expected).max(axis=(1, 2))
+    np.testing.assert_allclose(maps, expected[channels] / peak[channels, None, None], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.abs(maps).max(axis=(1, 2)), 1.0, rtol=1e-5)
+
+
+def test_channel_detail_for_conv2(model, digit, reference):
+    at = open_page(digit)
+    at.segmented_control(key="fm_layer").set_value("conv2").run()
+    at.number_input(key="fm_channel_conv2").set_value(17).run()
+    assert not at.exception
+    detail = figure(at, "fm_channel")["data"]  # map, filter, digit, fire overlay
+    np.testing.assert_allclose(array(detail[0]["z"]), reference["conv2"][17], rtol=1e-4, atol=1e-5)
+    # the filter: 32 slices of 5x5, one per input channel, in one mosaic
+    slices = tiles(array(detail[1]["z"]).astype(float), 32, 5, 5, 8)
+    np.testing.assert_allclose(slices, model.conv2.weight[17].detach().numpy(), rtol=1e-5, atol=1e-7)
+    # where it fires: relu2 of channel 17 over the input, each cell repeated over its 2x2 input block
+    relu = reference["relu2"][17]
+    expected = np.kron(relu / relu.max(), np.ones((2, 2))) if relu.max() > 0 else np.zeros((28, 28))
+    np.testing.assert_allclose(array(detail[3]["z"]), expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(array(detail[2]["z"]), digit, atol=1e-6)
+    # the selected tile is outlined in the conv2 mosaic (axes x2/y2), at channel 17's tile (row 1, column 1)
+    shapes = figure(at, "fm_mosaics")["layout"]["shapes"]
+    assert [(s["xref"], s["x0"], s["y0"]) for s in shapes] == [("x2", 15 - 0.5, 15 - 0.5)]
+    at.toggle(key="fm_whatif").set_value(True).run()
+    assert not at.data_editor  # no what-if editor for conv2
+    assert i18n.t("fm.whatif_conv2", "en") in [c.value for c in at.caption]
+
+
+def edited_forward(model, digit, channel: int, kernel: np.ndarray) -> dict[str, np.ndarray]:
+    weight = model.conv1.weight.detach().clone()
+    weight[channel, 0] = torch.from_numpy(kernel.astype(np.float32))
+    with torch.no_grad():
+        acts = model.activations(to_input(digit), conv1_weight=weight)
+    return {k: v[0].numpy() for k, v in acts.items()}
+
+
+def test_edit_stays_in_its_session_and_never_touches_the_shared_model(model, digit, reference):
+    from explorer import ui
+
+    a = open_page(digit)
+    assert not a.data_editor  # the what-if editor only when switched on
+    a.toggle(key="fm_whatif").set_value(True).run()
+    a.number_input(key="fm_channel_conv1").set_value(3).run()
+    a.selectbox(key="fm_preset").set_value("sobel_x").run()
+    a.checkbox(key="fm_match").set_value(False).run()
+    a.button(key="fm_apply").click().run()
+    assert not a.exception
+    sobel = np.zeros((5, 5), dtype=np.float32)
+    sobel[1:4, 1:4] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    edited = edited_forward(model, digit, 3, sobel)
+    maps, _ = mosaic_maps(a, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps, edited["conv1"], rtol=1e-4, atol=1e-4)
+    assert not np.allclose(maps[3], reference["conv1"][3], atol=1e-3)  # the edit really changed channel 3
+    np.testing.assert_allclose(maps[:3], reference["conv1"][:3], rtol=1e-4, atol=1e-5)
+    conv2, _ = mosaic_maps(a, "conv2", (64, 14, 14))
+    np.testing.assert_allclose(conv2, edited["conv2"], rtol=1e-4, atol=1e-4)
+    assert prediction(a) == str(int(edited["softmax"].argmax()))
+    np.testing.assert_allclose(array(figure(a, "fm_channel")["data"][1]["z"]), sobel)
+    assert any("Without the edit" in c.value for c in a.caption)
+
+    # another session, same digit: the network it sees is the trained one
+    b = open_page(digit)
+    maps_b, _ = mosaic_maps(b, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps_b, reference["conv1"], rtol=1e-4, atol=1e-5)
+    conv2_b, _ = mosaic_maps(b, "conv2", (64, 14, 14))
+    np.testing.assert_allclose(conv2_b, reference["conv2"], rtol=1e-4, atol=1e-5)
+    assert prediction(b) == str(int(reference["softmax"].argmax()))
+    assert not any("Without the edit" in c.value for c in b.caption)
+
+    # the cached model every session shares still holds the trained weights
+    shared, _ = ui._load_model()
+    assert torch.equal(shared.conv1.weight, model.conv1.weight)
+
+    # reset in session A brings the trained filter back
+    a.button(key="fm_reset").click().run()
+    maps, _ = mosaic_maps(a, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+    assert prediction(a) == str(int(reference["softmax"].argmax()))
+
+
+def test_switching_what_if_off_drops_the_edit(digit, reference):
+    at = open_page(digit, fm_whatif=True)
+    at.selectbox(key="fm_preset").set_value("zeros").run()
+    at.button(key="fm_apply").click().run()
+    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
+    assert np.allclose(
+        maps[0], float(load_pretrained().conv1.bias.detach()[0])
+    )  # all-zero filter: only the bias is left
+    at.toggle(key="fm_whatif").set_value(False).run()
+    assert at.session_state["fm_edit"] is None and not at.data_editor
+    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+
+
+def test_cell_edit_through_the_data_editor(model, digit):
+    edits = {"edited_rows": {"2": {"2": 1.5}, "0": {"4": -0.75}}, "added_rows": [], "deleted_rows": []}
+    at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
+    kernel = model.conv1.weight[0, 0].detach().numpy().copy()
+    kernel[2, 2], kernel[0, 4] = 1.5, -0.75
+    edited = edited_forward(model, digit, 0, kernel)
+    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps[0], edited["conv1"][0], rtol=1e-4, atol=1e-4)
+    assert prediction(at) == str(int(edited["softmax"].argmax()))
+    assert any("conv1" in w.value for w in at.warning)  # "filter 0 of conv1 is edited"
+
+
+def test_invalid_cell_is_refused(digit, reference):
+    edits = {"edited_rows": {"1": {"1": None}}, "added_rows": [], "deleted_rows": []}
+    at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
+    assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
+    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
+    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+    assert at.session_state["fm_edit"] is None
+
+
+def test_no_digit_then_sample(reference):
+    at = open_page(None)
+    assert [i.value for i in at.info] == [i18n.t("fm.no_digit", "en")]
+    assert prediction(at) == "–"
+    keys = [el.proto.id for el in at.get("plotly_chart")]
+    assert not any("fm_mosaics" in k for k in keys)
+    gallery = array(figure(at, "fm_gallery")["data"][0]["z"]).astype(float)  # the static parts still work
+    model = load_pretrained()
+    np.testing.assert_allclose(
+        tiles(gallery, 32, 5, 5, 16), model.conv1.weight[:, 0].detach().numpy(), atol=1e-7
+    )
+    at.button(key="fm_sample").click().run()
+    assert not at.exception
+    samples = load_samples()
+    digit = at.session_state["digit"]
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    assert any(np.array_equal(digit, samples.digit(i)) for i in range(len(samples)))
+    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
+    with torch.no_grad():
+        expected = model.activations(to_input(digit))["conv1"][0].numpy()
+    np.testing.assert_allclose(maps, expected, rtol=1e-4, atol=1e-5)
+    first = digit
+    at.button(key="fm_sample").click().run()
+    assert not np.array_equal(at.session_state["digit"], first)  # the next click loads another digit
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_both_languages(digit, lang):
+    at = open_page(digit, lang=lang)
+    at.toggle(key="fm_about").set_value(True).run()
+    assert not at.exception
+    assert at.title[0].value == i18n.t("fm.title", lang)
+    strip = next(m.value for m in at.markdown if "32×28×28" in m.value)
+    for text in ("1×28×28", "32×14×14", "64×14×14", "64×7×7", "3136", "832"):
+        assert text in strip
+    assert any("conv1: 32·(1·5·5) + 32 = 832" in c.value for c in at.caption)
+    assert i18n.t("fm.pipeline_row_params", lang) in strip
+    assert [s.value for s in at.subheader][:3] == [
+        i18n.t("fm.pipeline_title", lang),
+        i18n.t("fm.detail_title", lang),
+        i18n.t("fm.gallery_title", lang),
+    ]
+    card = load_card()
+    metrics = {m.label: m.value for m in at.metric}
+    accuracy = metrics[i18n.t("fm.about_accuracy", lang)]
+    assert accuracy == f"{card['test_accuracy']:.2%}"
+    assert metrics[i18n.t("fm.about_epochs", lang)] == str(len(card["history"]))
+    curves = figure(at, "fm_curves")
+    assert [tr["name"] for tr in curves["data"][:2]] == [
+        i18n.t("fm.curve_train", lang),
+        i18n.t("fm.curve_test", lang),
+    ]
+    assert curves["data"][1]["y"] == [h["test_loss"] for h in card["history"]]
+    hover = figure(at, "fm_mosaics")["data"][0]["hovertemplate"]
+    assert hover == i18n.t("fm.hover_map", lang)
+
+
+def test_every_string_in_both_languages():
+    keys = [k for k in i18n.table() if k.startswith("fm.")]
+    assert len(keys) > 50
+    missing = i18n.missing()
+    assert not [k for k in missing["en"] + missing["uk"] if k.startswith("fm.")]
+    assert all(i18n.t(k, "en") != i18n.t(k, "uk") for k in ("fm.title", "fm.intro", "fm.whatif_title"))
