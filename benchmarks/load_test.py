@@ -542,6 +542,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="an already running app (http://host:port); default: start one")
     parser.add_argument("--recording", type=Path, default=RECORDING)
     parser.add_argument(
+        "--server-flag",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="extra `streamlit run` option for an A/B run, e.g. runner.postScriptGC=false",
+    )
+    parser.add_argument(
         "--no-warmup", action="store_true", help="don't open every page once before the sessions"
     )
     parser.add_argument(
@@ -572,6 +579,11 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_line())
     stats = Stats()
     extra = ["--browser.gatherUsageStats", "false" if args.no_page_profile else "true"]
+    for flag in args.server_flag:  # e.g. runner.postScriptGC=false
+        name, _, value = flag.partition("=")
+        extra += [f"--{name}", value]
+    if args.server_flag:
+        print("server flags: " + " ".join(args.server_flag))
 
     def go(server_url: str, pid: int | None) -> int:
         ws_url = re.sub(r"^http", "ws", server_url.rstrip("/")) + "/_stcore/stream"

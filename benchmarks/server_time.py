@@ -59,34 +59,46 @@ CANVAS_KEY = "digit_canvas"  # explorer.ui.canvas.KEY
 
 @dataclass
 class ScriptClock:
-    """Wraps ScriptRunner._run_script: records each run's wall time, optionally under cProfile."""
+    """Wraps ScriptRunner._run_script: per run (wall s, script-thread CPU s, wall s of the post-run
+    gc.collect(2) that `streamlit run` does), optionally under cProfile."""
 
-    runs: list[tuple[float, float]] = field(default_factory=list)  # (wall s, script-thread CPU s)
+    runs: list[tuple[float, float, float]] = field(default_factory=list)
     profile: cProfile.Profile | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def install(self) -> None:
+        import gc
+
         from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
         original = ScriptRunner._run_script
         clock = self
+
+        from streamlit import config
 
         def timed(runner, rerun_data):
             prof = clock.profile
             t0, c0 = time.perf_counter(), time.thread_time()
             if prof is not None:
                 prof.enable()
+            gc_s = 0.0
             try:
                 return original(runner, rerun_data)
             finally:
+                if config.get_option("runner.postScriptGC"):
+                    # `streamlit run` ends every run (fragment runs too) with gc.collect(2) in
+                    # ScriptRunner._on_script_finished; AppTest's LocalScriptRunner skips it, so do it here.
+                    g0 = time.perf_counter()
+                    gc.collect(2)
+                    gc_s = time.perf_counter() - g0
                 if prof is not None:
                     prof.disable()
                 with clock.lock:
-                    clock.runs.append((time.perf_counter() - t0, time.thread_time() - c0))
+                    clock.runs.append((time.perf_counter() - t0, time.thread_time() - c0, gc_s))
 
         ScriptRunner._run_script = timed
 
-    def take(self) -> list[tuple[float, float]]:
+    def take(self) -> list[tuple[float, float, float]]:
         with self.lock:
             runs, self.runs = self.runs, []
         return runs
@@ -153,17 +165,18 @@ class Floors:
 
 @dataclass
 class PageResult:
-    """Milliseconds per rerun: wall and script-thread CPU, for new-digit and same-digit reruns, and the floor."""
+    """Milliseconds per rerun (wall, script-thread CPU, post-run GC wall) for new-digit and same-digit reruns,
+    and the floor's (wall, CPU, 0)."""
 
     page: str
-    new: list[tuple[float, float]] = field(default_factory=list)
-    same: list[tuple[float, float]] = field(default_factory=list)
-    floor: list[tuple[float, float]] = field(default_factory=list)
+    new: list[tuple[float, float, float]] = field(default_factory=list)
+    same: list[tuple[float, float, float]] = field(default_factory=list)
+    floor: list[tuple[float, float, float]] = field(default_factory=list)
     error: str | None = None
 
 
-def _ms(runs: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    return [(w * 1e3, c * 1e3) for w, c in runs]
+def _ms(runs: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
+    return [(w * 1e3, c * 1e3, g * 1e3) for w, c, g in runs]
 
 
 def _new_app(page_file: str, digit: np.ndarray):
@@ -201,7 +214,7 @@ def measure_page(
         d, png = digits[2 + i], pngs[2 + i]
         t0, c0 = time.perf_counter(), time.thread_time()
         floor(d, png)
-        r.floor.append(((time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3))
+        r.floor.append(((time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3, 0.0))
 
         _inject(at, page, d, png)
         at.run()
@@ -233,7 +246,7 @@ def profile_page(
     runs = clock.take()
     out = io.StringIO()
     print(
-        f"## cProfile of {len(runs)} new-digit reruns of {page} (median {median([w for w, _ in runs]) * 1e3:.1f} ms)",
+        f"## cProfile of {len(runs)} new-digit reruns of {page} (median {median([w for w, _, _ in runs]) * 1e3:.1f} ms)",
         file=out,
     )
     stats = pstats.Stats(prof, stream=out)
@@ -252,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reruns", type=int, default=30)
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
     parser.add_argument("--profile", choices=list(PAGES), help="also print a cProfile of this page's reruns")
+    parser.add_argument("--no-post-gc", action="store_true", help="set runner.postScriptGC=false (A/B)")
     args = parser.parse_args(argv)
     pages = [p for p in args.pages.split(",") if p]
 
@@ -260,11 +274,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's "missing ScriptRunContext" noise
     digits, _ = mnist_test_digits(args.reruns + 2, start=100)
     pngs = [canvas_png(d) for d in digits]
+    if args.no_post_gc:
+        from streamlit import config
+
+        config.set_option("runner.postScriptGC", False)
     clock = ScriptClock()
     clock.install()
     floors = Floors()
 
-    print(f"# Server time per rerun (AppTest, {args.reruns} reruns per column)")
+    gc_note = " · runner.postScriptGC=false" if args.no_post_gc else ""
+    print(f"# Server time per rerun (AppTest, {args.reruns} reruns per column{gc_note})")
     print(machine_line())
     meter = CpuMeter().start()
     rows = []
@@ -273,20 +292,23 @@ def main(argv: list[str] | None = None) -> int:
         if r.error or not r.new:
             rows.append([page, f"error: {r.error}", *[""] * 8])
             continue
-        wall = {k: [w for w, _ in getattr(r, k)] for k in ("new", "same", "floor")}
-        cpu = {k: [c for _, c in getattr(r, k)] for k in ("new", "same", "floor")}
+        wall = {k: [x[0] for x in getattr(r, k)] for k in ("new", "same", "floor")}
+        cpu = {k: [x[1] for x in getattr(r, k)] for k in ("new", "same", "floor")}
+        gc_ms = {k: [x[2] for x in getattr(r, k)] for k in ("new", "same")}
         rows.append([
-            page, median(wall["new"]), pct(wall["new"], 95), median(cpu["new"]),
-            median(wall["same"]), pct(wall["same"], 95), median(cpu["same"]),
+            page, median(wall["new"]), pct(wall["new"], 95), median(gc_ms["new"]), median(cpu["new"]),
+            median(wall["same"]), pct(wall["same"], 95), median(gc_ms["same"]),
             median(cpu["floor"]), f"{median(cpu['new']) / max(median(cpu['floor']), 1e-3):.0f}x",
             verdict(max(median(wall["new"]), median(wall["same"])), BUDGET_MS),
         ])  # fmt: skip
     busy = meter.stop()
-    headers = ["page", "new digit p50 ms", "p95", "CPU p50", "same digit p50 ms", "p95", "CPU p50",
-               "floor CPU p50", "CPU ratio new/floor", f"wall ≤ {BUDGET_MS:.0f} ms"]  # fmt: skip
+    headers = ["page", "new digit p50 ms", "p95", "of which GC", "CPU p50", "same digit p50 ms", "p95",
+               "of which GC", "floor CPU p50", "CPU ratio new/floor", f"p50 ≤ {BUDGET_MS:.0f} ms"]  # fmt: skip
     print(table(headers, rows))
     print(
-        "\n(wall = script run in the script thread; CPU = that thread's CPU time, which machine load inflates less)"
+        "\n(ms; wall = the script run in its thread plus the gc.collect(2) `streamlit run` does after every run "
+        "unless runner.postScriptGC=false ('of which GC'; AppTest itself skips it); "
+        "CPU = that thread's CPU time, which machine load inflates less; floor = the page's computation alone)"
     )
     print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
     if args.profile:

@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train the ConvNet on MNIST and write the weights and model card")
-    p.add_argument("--data-root", default=DEFAULT_DATA_ROOT, help="folder holding MNIST/raw (torchvision layout)")
+    p.add_argument(
+        "--data-root", default=DEFAULT_DATA_ROOT, help="folder holding MNIST/raw (torchvision layout)"
+    )
     p.add_argument("--epochs", type=int, default=None, help="epochs (default: the shipped recipe's)")
     p.add_argument("--out", default=None, help="weights path (default: pretrained/convnet_mnist.pt)")
     p.add_argument("--seed", type=int, default=0, help="random seed")

@@ -132,6 +132,16 @@ def sample_image(side: int = MAX_SIDE) -> Image.Image:
 
 
 @cache
+def _sample_chw(side: int) -> np.ndarray:
+    return to_chw(_sample(side), max_side=side)
+
+
+def sample_chw(side: int = MAX_SIDE) -> np.ndarray:
+    """The sample as (3, side, side) float32 in [0, 1] (converted once per process)."""
+    return _sample_chw(side).copy()
+
+
+@cache
 def _digit(digit: int) -> np.ndarray:
     from explorer.preprocess import preprocess
 

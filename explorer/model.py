@@ -44,7 +44,9 @@ class ConvNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.activations(x)["logits"]
 
-    def activations(self, x: torch.Tensor, conv1_weight: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def activations(
+        self, x: torch.Tensor, conv1_weight: torch.Tensor | None = None
+    ) -> dict[str, torch.Tensor]:
         """Every intermediate tensor by name (see STAGES); `conv1_weight` replaces conv1's filters for this call."""
         # x: (B, 1, 28, 28), normalised
         out = {"input": x}
@@ -93,7 +95,9 @@ def load_card(path: Path = CARD_PATH) -> dict:
 def load_pretrained(weights: Path = WEIGHTS_PATH, card: Path = CARD_PATH) -> ConvNet:
     """The bundled ConvNet in eval mode; raises WeightsError when the file is absent or its sha256 differs."""
     if not Path(weights).is_file():
-        raise WeightsError("weights_missing", f"weights not found: {weights} (run `python -m explorer train`)")
+        raise WeightsError(
+            "weights_missing", f"weights not found: {weights} (run `python -m explorer train`)"
+        )
     expected = load_card(card).get("sha256")
     actual = sha256(Path(weights))
     if actual != expected:
@@ -111,9 +115,11 @@ def load_pretrained(weights: Path = WEIGHTS_PATH, card: Path = CARD_PATH) -> Con
 
 def count_parameters(model: nn.Module) -> dict[str, int]:
     """Parameters per layer (weights + biases), e.g. {'conv1': 832, ...}."""
-    return {name: sum(p.numel() for p in mod.parameters()) for name, mod in model.named_children() if any(
-        True for _ in mod.parameters()
-    )}
+    return {
+        name: sum(p.numel() for p in mod.parameters())
+        for name, mod in model.named_children()
+        if any(True for _ in mod.parameters())
+    }
 
 
 @torch.inference_mode()

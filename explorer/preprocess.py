@@ -32,7 +32,7 @@ WORK_SIDE = 560  # images are reduced to at most this side before any per-pixel 
 ALLOWED_FORMATS = {"PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP"}
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")  # iPhone photos
 
-NOISE_FLOOR = 0.05  # ink below this fraction of the strokes' contrast is paper texture or JPEG noise
+NOISE_FLOOR = 0.1  # ink below this fraction of the strokes' contrast is paper texture or JPEG noise
 MIN_CONTRAST = 0.1  # strokes must differ from the paper by at least this much (of full scale), else blank
 EVEN_BORDER = 0.1  # a border whose brightness varies less than this is evenly lit: a canvas or a scan
 LIGHT_SIDE = 64  # uneven lighting is estimated at this resolution ...
@@ -151,14 +151,14 @@ def ink_map(img: Image.Image) -> np.ndarray:
             return _clean(alpha)
         img = _flatten(img)  # an opaque picture with transparent corners: the ink is in its colours
     gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    border = np.sort(border)
-    level = float(border[border.size // 2])  # the median: the paper, even where a stroke touches the edge
+    step = max(1, max(gray.shape) // 100)
+    level = _quantile(gray[::step, ::step], 0.5)  # the paper: most of any picture of a digit, cropped or not
     paper = gray if level > 0.5 else 1.0 - gray  # dark on light, or light on dark: now the paper is bright
+    border = np.sort(np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]]))
     uneven = float(border[border.size * 9 // 10] - border[border.size // 10]) > EVEN_BORDER
     if uneven and min(paper.shape) >= LIGHT_SIDE:  # a photo: uneven lighting, a shadow
         return _clean(_lighting(paper) - paper)
-    return _clean(max(level, 1.0 - level) - paper)
+    return _clean(max(level, 1.0 - level) - paper)  # a canvas, a scan, the sheet's dark surroundings
 
 
 def _flatten(img: Image.Image) -> Image.Image:

@@ -48,7 +48,7 @@ def set_kernel(kernel, preset: str | None = None) -> None:
 
 
 def on_preset() -> None:
-    """Load the chosen preset (choosing "custom" keeps the kernel)."""
+    """Load the chosen preset ("custom" keeps the kernel; the list then shows the preset it still equals)."""
     name = st.session_state.conv_preset
     if name in pg.PRESETS:
         set_kernel(pg.PRESETS[name], name)
@@ -244,7 +244,6 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     st.session_state.conv_last_pick = picked
     if playing:
         on_step(out_shape, 1)
-    row, col = st.session_state.conv_row, st.session_state.conv_col
 
     c1, c2, c3, c4 = st.columns([4, 4, 2, 2], vertical_alignment="bottom")
     for container, key, n in ((c1, "conv_row", out_shape[0]), (c2, "conv_col", out_shape[1])):
@@ -304,8 +303,7 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     st.plotly_chart(fig, key="conv_arith_chart", config=CHART)
     a1, a2 = st.columns([3, 1], vertical_alignment="center")
     with a1, st.container(key="conv_arith"):
-        lines = pg.arithmetic_lines(step, ui.lang())
-        for line in lines if settings.relu else lines[:2]:
+        for line in pg.arithmetic_lines(step, ui.lang()):
             st.markdown(line)
         if not step.in_bounds.all():
             st.caption(t("conv.arith.padding_note"))

@@ -320,6 +320,7 @@ def invariance() -> None:
 @st.fragment
 def pooling_section() -> None:
     """Input, settings, windows, pooled map, formula, code, conventions: reruns alone when its widgets change."""
+    init_state()  # a fragment rerun skips the page body; keys dropped by an interrupted run come back as defaults
     image, kind = pooling_input()
     if image is None:
         return
@@ -332,6 +333,7 @@ def pooling_section() -> None:
 @st.fragment
 def invariance_section() -> None:
     """The invariance sliders and their outputs: rerun alone when those sliders move."""
+    init_state()
     invariance()
 
 

@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import streamlit as st
 
-from explorer import channels, params, ui
+from explorer import channels, i18n, params, ui
 from explorer.plots import why as plots
 from explorer.preprocess import ImageLoadError, load_image
 from explorer.ui import projector
@@ -28,6 +28,7 @@ MAX_OUT_CHANNELS = 1 + len(channels.BANK)
 MAX_BATCH = 8
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
 CHART = {"displayModeBar": False}
+MISSING = object()
 PERSIST = "session"  # widget values survive switching sections and pages
 
 # every setting of this page, with its default (widget keys are these names)
@@ -90,7 +91,12 @@ RANGES = {
     "why_batch": (1, MAX_BATCH),
 }
 
-t = ui.t
+LANG = ui.lang()  # read once per run: every label below needs it
+
+
+def t(key: str, **params) -> str:
+    """Translate into the session's language."""
+    return i18n.t(key, LANG, **params)
 
 
 def valid(key: str, value) -> bool:
@@ -105,16 +111,20 @@ def valid(key: str, value) -> bool:
 
 def init_state() -> None:
     """Defaults for missing or unusable settings, numbers clamped to their fixed ranges."""
+    state = st.session_state
     for key, default in DEFAULTS.items():
-        if key not in st.session_state or not valid(key, st.session_state[key]):
-            st.session_state[key] = default
+        value = state.get(key, MISSING)  # not `key in state`: that builds a filtered copy of the whole state
+        if value is MISSING or not valid(key, value):
+            state[key] = default
     for key, (low, high) in RANGES.items():
         clamp(key, low, high)
 
 
 def clamp(key: str, low, high) -> None:
     """Keep a numeric setting inside [low, high] before its widget is drawn."""
-    st.session_state[key] = min(max(st.session_state[key], low), high)
+    value = st.session_state[key]
+    if not low <= value <= high:
+        st.session_state[key] = min(max(value, low), high)
 
 
 def chart(fig, key: str, **kwargs) -> None:
@@ -123,11 +133,11 @@ def chart(fig, key: str, **kwargs) -> None:
 
 
 def num(n: int) -> str:
-    return plots.format_int(n, ui.lang())
+    return plots.format_int(n, LANG)
 
 
 def pct(fraction: float) -> str:
-    return plots.format_percent(fraction, ui.lang())
+    return plots.format_percent(fraction, LANG)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -268,7 +278,7 @@ def section_params() -> None:
             shape=plots.format_shape(shape),
             dense=num(dense_p),
             cnn=num(cnn_p),
-            ratio=plots.format_ratio(max(dense_p, cnn_p) / max(min(dense_p, cnn_p), 1), ui.lang()),
+            ratio=plots.format_ratio(max(dense_p, cnn_p) / max(min(dense_p, cnn_p), 1), LANG),
         )
     )
     st.caption(t("why.macs_note"))
@@ -320,7 +330,7 @@ def section_sparse() -> None:
             n_in=num(int(np.prod(conv1.in_shape))),
             n_out=num(int(np.prod(conv1.out_shape))),
             dense=num(dense),
-            ratio=plots.format_ratio(dense / conv1.params, ui.lang()),
+            ratio=plots.format_ratio(dense / conv1.params, LANG),
         )
     )
 
@@ -455,6 +465,12 @@ def kernel_editor() -> np.ndarray:
     )
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def pictures(image: np.ndarray) -> tuple[bytes, bytes]:
+    """PNG bytes of the picture and of its R, G, B strip (encoded once per picture, not on every rerun)."""
+    return plots.png_bytes(plots.image_png(image)), plots.png_bytes(plots.channel_strip(image))
+
+
 def section_channels() -> None:
     st.markdown(t("why.channels_intro"))
     st.segmented_control(
@@ -467,11 +483,12 @@ def section_channels() -> None:
     )
     image = uploaded_image() if st.session_state.why_rgb_source == "upload" else None
     if image is None:
-        image = channels.to_chw(channels.sample_image())  # (3, H, W)
+        image = channels.sample_chw()  # (3, H, W)
     c_in, h, w = image.shape
     a, b = st.columns([1, 3])
-    a.image(plots.image_png(image), caption=t("why.image_caption", h=h, w=w))
-    b.image(plots.channel_strip(image), caption=t("why.strip_caption"))
+    picture, strip = pictures(image)
+    a.image(picture, caption=t("why.image_caption", h=h, w=w))
+    b.image(strip, caption=t("why.strip_caption"))
 
     st.markdown(t("why.kernel_intro"))
     weight = kernel_editor()  # (3, 3, 3)
@@ -483,16 +500,15 @@ def section_channels() -> None:
     maps = np.concatenate([result.per_channel, result.output[None]])  # (4, H', W')
     chart(plots.maps_figure(maps, titles, t("why.hover_value")), "why_sum_chart")
     r, c = np.unravel_index(np.argmax(np.abs(result.output)), result.output.shape)  # the strongest response
-    lang = ui.lang()
-    parts = " + ".join(f"({plots.format_float(v, lang)})" for v in result.per_channel[:, r, c])
+    parts = " + ".join(f"({plots.format_float(v, LANG)})" for v in result.per_channel[:, r, c])
     st.markdown(
         t(
             "why.sum_at",
             row=r,
             col=c,
             parts=parts,
-            bias=plots.format_float(bias, lang),
-            total=plots.format_float(result.output[r, c], lang),
+            bias=plots.format_float(bias, LANG),
+            total=plots.format_float(result.output[r, c], LANG),
         )
     )
 

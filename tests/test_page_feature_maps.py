@@ -300,3 +300,39 @@ def test_every_string_in_both_languages():
     missing = i18n.missing()
     assert not [k for k in missing["en"] + missing["uk"] if k.startswith("fm.")]
     assert all(i18n.t(k, "en") != i18n.t(k, "uk") for k in ("fm.title", "fm.intro", "fm.whatif_title"))
+
+
+def test_figure_builders_produce_valid_plotly(model, digit, reference):
+    """The builders skip plotly's validation for speed: validate their output here (raises if invalid)."""
+    import plotly.graph_objects as go
+
+    from explorer.plots import maps as figs
+
+    panels = [
+        figs.MosaicPanel(reference["conv1"], np.arange(32), True, "conv1", 8, "value", selected=3),
+        figs.MosaicPanel(reference["pool2"], np.arange(64)[::-1], False, "pool2", 16, "value"),
+    ]
+    built = [
+        figs.mosaics_figure(panels, hover="%{z}", pick_hover="%{customdata}"),
+        figs.detail_figure(
+            reference["conv2"][3], signed=True, slices=model.conv2.weight[3].detach().numpy(), digit=digit,
+            fire=np.zeros((28, 28)), titles=("a", "b", "c"),
+            hovers={"cell": "c", "weight": "w", "slice": "s", "fire": "f"},
+        ),
+        figs.detail_figure(
+            reference["relu1"][0], signed=False, slices=model.conv1.weight[0].detach().numpy(), digit=digit,
+            fire=np.ones((28, 28)), titles=("a", "b", "c"),
+            hovers={"cell": "c", "weight": "w", "slice": "s", "fire": "f"},
+        ),
+        figs.filters_gallery(model.conv1.weight[:, 0].detach().numpy(), hover="%{z}"),
+        figs.per_class_bar([0.9] * 10, x_title="digit", y_title="accuracy"),
+        figs.training_curves(
+            [1, 2], {"train_loss": [1, 0.5], "test_loss": [0.8, 0.4], "train_accuracy": [0.9, 0.95],
+                     "test_accuracy": [0.92, 0.97]},
+            labels={"loss": "l", "accuracy": "a", "train": "tr", "test": "te", "epoch": "e"},
+        ),
+    ]  # fmt: skip
+    for fig in built:
+        go.Figure(fig.to_dict())  # validating: ValueError on any invalid property
+    shapes = built[0].to_dict()["layout"]["shapes"]
+    assert len(shapes) == 1 and shapes[0]["xref"] == "x"  # channel 3 outlined in the first mosaic

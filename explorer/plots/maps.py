@@ -2,8 +2,9 @@
 
 Every text shown in a figure (hover templates, titles, axis labels) is passed in already translated.
 
-Each figure is built as ONE dict and validated once by go.Figure(...): plotly's update_*/add_* helpers validate
-again on every call, which made a mosaic cost tens of milliseconds per rerun instead of a few.
+Each figure is built as ONE dict and wrapped without plotly's property validation (figure()): the update_*/add_*
+helpers validate on every call and made a mosaic cost tens of milliseconds per rerun, and even one validating
+pass costs a few (budget: 30 ms per rerun). tests/test_page_feature_maps.py validates every builder's output.
 """
 
 from __future__ import annotations
@@ -13,12 +14,22 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.plots import DIVERGING, FONT, HIGHLIGHT, INPUT, SECOND, SEQUENTIAL, format_value, mosaic
+from explorer.plots import DIVERGING, HIGHLIGHT, INPUT, SECOND, SEQUENTIAL, format_value, mosaic
 
 NO_CHANNEL = 255  # customdata of gutter cells (channels are 0..63)
 # HIGHLIGHT, transparent where the channel is silent
 FIRE_SCALE = [[0.0, "rgba(255,176,0,0)"], [1.0, "rgba(255,176,0,0.85)"]]
 COLORBAR = {"thickness": 12, "len": 0.9}
+
+
+def figure(spec: dict) -> go.Figure:
+    """A go.Figure around a ready spec, skipping validation (the tests validate; see the module docstring).
+
+    An empty template: Streamlit applies its own theme in the browser anyway (measured: same colours and font
+    with or without plotly's default template), and the default one adds ~7 KB and ~2 ms to every figure.
+    """
+    spec["layout"].setdefault("template", {})
+    return go.Figure(spec, _validate=False)
 
 
 def tile_origin(position: int, cols: int, tile_hw: tuple[int, int], gutter: int = 1) -> tuple[int, int]:
@@ -43,7 +54,6 @@ def grid_layout(height: int, *, axes: bool = False, margin: dict | None = None, 
     return {
         "height": height,
         "margin": margin or {"l": 10, "r": 10, "t": 30 if axes else 6, "b": 6},
-        "font": FONT,
         "xaxis": {**common, "side": "top"},
         "yaxis": {**common, "autorange": "reversed", "scaleanchor": "x", "scaleratio": 1},
         **extra,
@@ -102,7 +112,7 @@ def mosaics_figure(panels: list[MosaicPanel], *, hover: str, pick_hover: str, he
     """
     mosaics = [mosaic(p.maps[p.order], cols=p.cols) for p in panels]  # (z, rows, cols) each
     domains = _stacked_domains([z.shape[0] for z, _, _ in mosaics], gap=0.07)
-    data, layout = [], {"height": height, "margin": {"l": 0, "r": 0, "t": 6, "b": 4}, "font": FONT,
+    data, layout = [], {"height": height, "margin": {"l": 0, "r": 0, "t": 6, "b": 4},
                         "dragmode": False, "shapes": [], "annotations": []}  # fmt: skip
     for k, (p, (z, _, cols), (y0, y1)) in enumerate(zip(panels, mosaics, domains, strict=True)):
         xid, yid, suffix = _axis_names(k)
@@ -132,7 +142,7 @@ def mosaics_figure(panels: list[MosaicPanel], *, hover: str, pick_hover: str, he
         if p.selected is not None and p.selected in p.order:
             top, left = tile_origin(int(np.flatnonzero(p.order == p.selected)[0]), cols, (h, w))
             layout["shapes"].append({**outline_shape(top, left, top + h, left + w), "xref": xid, "yref": yid})
-    return go.Figure({"data": data, "layout": layout})
+    return figure({"data": data, "layout": layout})
 
 
 def _channel_trace(a: np.ndarray, signed: bool, hover: str) -> dict:
@@ -180,7 +190,7 @@ def detail_figure(
         {"type": "heatmap", "z": fire, "customdata": digit, "colorscale": FIRE_SCALE, "zmin": 0, "zmax": 1,
          "showscale": False, "hovertemplate": hovers["fire"]},
     ]  # fmt: skip
-    layout = {"height": height, "margin": {"l": 0, "r": 0, "t": 28, "b": 4}, "font": FONT, "annotations": []}
+    layout = {"height": height, "margin": {"l": 0, "r": 0, "t": 28, "b": 4}, "annotations": []}
     for k, (x0, x1) in enumerate(panels):
         xid, yid, suffix = _axis_names(k)
         axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "visible": False}
@@ -195,7 +205,7 @@ def detail_figure(
         trace.update(xaxis=xid, yaxis=yid)
         if i < 2:
             trace["colorbar"] = {"thickness": 10, "x": panels[i][1] + 0.01, "xanchor": "left", "len": 0.9}
-    return go.Figure({"data": traces, "layout": layout})
+    return figure({"data": traces, "layout": layout})
 
 
 def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: int = 170) -> go.Figure:
@@ -210,7 +220,7 @@ def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: 
         "colorbar": COLORBAR,
         **colour_range(z, signed=True),
     }
-    return go.Figure({"data": [heat], "layout": grid_layout(height)})
+    return figure({"data": [heat], "layout": grid_layout(height)})
 
 
 def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height: int = 260) -> go.Figure:
@@ -220,11 +230,10 @@ def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height:
     layout = {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "font": FONT,
         "xaxis": {"title": {"text": x_title}, "dtick": 1},
         "yaxis": {"title": {"text": y_title}, "tickformat": ".0%", "range": [0, 1]},
     }
-    return go.Figure({"data": [bar], "layout": layout})
+    return figure({"data": [bar], "layout": layout})
 
 
 def training_curves(
@@ -244,11 +253,10 @@ def training_curves(
     layout = {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "font": FONT,
         "legend": {"orientation": "h", "y": -0.3},
         "xaxis": {**epoch_axis, "domain": [0, 0.45]},
         "xaxis2": {**epoch_axis, "domain": [0.55, 1], "anchor": "y2"},
         "yaxis": {"title": {"text": labels["loss"]}},
         "yaxis2": {"title": {"text": labels["accuracy"]}, "tickformat": ".0%", "anchor": "x2"},
     }
-    return go.Figure({"data": data, "layout": layout})
+    return figure({"data": data, "layout": layout})

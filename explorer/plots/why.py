@@ -5,11 +5,14 @@ Builders take already translated text and return plotly figures, PIL images or m
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
+from plotly.colors import get_colorscale
 
 from explorer.plots import (
     DIVERGING,
@@ -18,12 +21,23 @@ from explorer.plots import (
     INPUT,
     SECOND,
     SEQUENTIAL,
-    heatmap,
     mosaic,
-    outline,
-    style_grid,
+    symmetric_range,
     upscale,
 )
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain dicts without plotly's per-property validation and without its default template
+    (st.plotly_chart's theme replaces the template in the browser; copying it dominated the build time)."""
+    return go.Figure({"data": data, "layout": {**layout, "template": {}}}, _validate=False)
+
+
+@cache
+def _scale(name: str) -> list:
+    """A named colourscale as explicit [position, colour] pairs (validation would resolve the name)."""
+    return [list(pair) for pair in get_colorscale(name)]
+
 
 WEIGHT_COLOURS = ("#648FFF", "#DC267F", "#FFB000", "#785EF0", "#FE6100")  # one colour per shared weight
 MUTED = "rgba(128,128,128,0.35)"
@@ -84,8 +98,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right:
 # sparse connections and shared weights
 
 
-def _nodes(n: int, y: float, x0: float, step: float = 1.0) -> tuple[list[float], list[float]]:
-    return [x0 + i * step for i in range(n)], [y] * n
+def _nodes(n: int, x0: float) -> list[float]:
+    return [x0 + i for i in range(n)]
 
 
 def _edges(pairs, xs_in, xs_out, y_in, y_out) -> tuple[list, list]:
@@ -95,6 +109,17 @@ def _edges(pairs, xs_in, xs_out, y_in, y_out) -> tuple[list, list]:
         x += [xs_in[i], xs_out[j], None]
         y += [y_in, y_out, None]
     return x, y
+
+
+def _lines(x, y, colour: str, width: float, **extra) -> dict:
+    trace = {"type": "scatter", "x": x, "y": y, "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+             "line": {"color": colour, "width": width}}  # fmt: skip
+    trace.update(extra)
+    return trace
+
+
+def _label(x, y, text: str, size: int, **extra) -> dict:
+    return {"x": x, "y": y, "text": text, "showarrow": False, "font": {"size": size}, **extra}
 
 
 def connections_figure(
@@ -112,102 +137,71 @@ def connections_figure(
     gap = n_inputs + 1.5  # the dense panel sits to the right of the conv panel, in the same axes
     y_in, y_out = 0.0, 1.0
     offset = (n_inputs - n_out) / 2  # centre the outputs over the inputs
-    fig = go.Figure()
+    data, notes = [], []
     for panel, x0 in (("conv", 0.0), ("dense", gap)):
-        xs_in, _ = _nodes(n_inputs, y_in, x0)
-        xs_out, _ = _nodes(n_out, y_out, x0 + offset)
+        xs_in, xs_out = _nodes(n_inputs, x0), _nodes(n_out, x0 + offset)
         if panel == "conv":
             for t in range(kernel_size):  # one trace per shared weight: same colour = same number
-                pairs = [(j + t, j) for j in range(n_out)]
-                ex, ey = _edges(pairs, xs_in, xs_out, y_in, y_out)
-                fig.add_trace(
-                    go.Scatter(
-                        x=ex,
-                        y=ey,
-                        mode="lines",
-                        hoverinfo="skip",
-                        showlegend=True,
-                        name=f"{weight_label}{t + 1}",
-                        legendgroup=f"w{t}",
-                        line={"color": WEIGHT_COLOURS[t % len(WEIGHT_COLOURS)], "width": 2},
-                    )
-                )
+                colour = WEIGHT_COLOURS[t % len(WEIGHT_COLOURS)]
+                ex, ey = _edges([(j + t, j) for j in range(n_out)], xs_in, xs_out, y_in, y_out)
+                data.append(_lines(ex, ey, colour, 2, showlegend=True, name=f"{weight_label}{t + 1}",
+                                   legendgroup=f"w{t}"))  # fmt: skip
                 bx, by = _edges([(unit + t, unit)], xs_in, xs_out, y_in, y_out)
-                fig.add_trace(
-                    go.Scatter(
-                        x=bx,
-                        y=by,
-                        mode="lines",
-                        hoverinfo="skip",
-                        showlegend=False,
-                        legendgroup=f"w{t}",
-                        line={"color": WEIGHT_COLOURS[t % len(WEIGHT_COLOURS)], "width": 6},
-                    )
-                )
+                data.append(_lines(bx, by, colour, 6, legendgroup=f"w{t}"))
             seen = set(range(unit, unit + kernel_size))
         else:
             pairs = [(i, j) for j in range(n_out) for i in range(n_inputs)]
-            ex, ey = _edges(pairs, xs_in, xs_out, y_in, y_out)
-            fig.add_trace(
-                go.Scatter(
-                    x=ex,
-                    y=ey,
-                    mode="lines",
-                    hoverinfo="skip",
-                    showlegend=False,
-                    line={"color": MUTED, "width": 1},
-                )
-            )
-            bx, by = _edges([(i, unit) for i in range(n_inputs)], xs_in, xs_out, y_in, y_out)
-            fig.add_trace(
-                go.Scatter(
-                    x=bx,
-                    y=by,
-                    mode="lines",
-                    hoverinfo="skip",
-                    showlegend=False,
-                    line={"color": SECOND, "width": 3},
-                )
+            data.append(_lines(*_edges(pairs, xs_in, xs_out, y_in, y_out), MUTED, 1))
+            data.append(
+                _lines(*_edges([(i, unit) for i in range(n_inputs)], xs_in, xs_out, y_in, y_out), SECOND, 3)
             )
             seen = set(range(n_inputs))
-        in_colour = [HIGHLIGHT if i in seen else "white" for i in range(n_inputs)]
-        out_colour = [HIGHLIGHT if j == unit else "white" for j in range(n_out)]
-        fig.add_trace(
-            go.Scatter(
-                x=xs_in + xs_out,
-                y=[y_in] * n_inputs + [y_out] * n_out,
-                mode="markers",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={"size": 18, "color": in_colour + out_colour, "line": {"color": "#444", "width": 1.5}},
-            )
-        )
-        fig.add_annotation(
-            x=x0 + (n_inputs - 1) / 2,
-            y=y_out + 0.35,
-            text=titles[0 if panel == "conv" else 1],
-            showarrow=False,
-            font={"size": 15},
-        )
-    for y, label in (
-        (y_in, row_labels[0]),
-        (y_out, row_labels[1]),
-    ):  # which row is the input, which the output
-        fig.add_annotation(x=-0.6, y=y, text=label, showarrow=False, xanchor="right", font={"size": 13})
-    fig.update_xaxes(visible=False, range=[-2.6, gap + n_inputs - 0.2])
-    fig.update_yaxes(visible=False, range=[-0.3, y_out + 0.55])
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font=FONT,
-        legend={"orientation": "h", "x": 0, "y": 0},
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return fig
+        colours = [HIGHLIGHT if i in seen else "white" for i in range(n_inputs)]
+        colours += [HIGHLIGHT if j == unit else "white" for j in range(n_out)]
+        data.append({"type": "scatter", "x": xs_in + xs_out, "y": [y_in] * n_inputs + [y_out] * n_out,
+                     "mode": "markers", "hoverinfo": "skip", "showlegend": False,
+                     "marker": {"size": 18, "color": colours, "line": {"color": "#444", "width": 1.5}}})  # fmt: skip
+        notes.append(_label(x0 + (n_inputs - 1) / 2, y_out + 0.35, titles[0 if panel == "conv" else 1], 15))
+    notes += [
+        _label(-0.6, y, text, 13, xanchor="right") for y, text in zip((y_in, y_out), row_labels, strict=True)
+    ]
+    layout = {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "font": FONT,
+        "legend": {"orientation": "h", "x": 0, "y": 0},
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "xaxis": {"visible": False, "range": [-2.6, gap + n_inputs - 0.2], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [-0.3, y_out + 0.55], "fixedrange": True},
+        "annotations": notes,
+    }
+    return _figure(data, layout)
 
 
 # ----------------------------------------------------------------------------------------------------
 # receptive fields
+
+
+def _grid_layout(h: int, w: int, height: int, shapes: list[dict], ticks: bool = True) -> dict:
+    """Square cells exactly covering an h x w grid, row 0 at the top, ticks on top (or no axes at all)."""
+    axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "fixedrange": True, "visible": ticks}
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30 if ticks else 10, "b": 10},
+        "font": FONT,
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "xaxis": {**axis, "range": [-0.5, w - 0.5], "autorange": False, "side": "top"},
+        "yaxis": {**axis, "range": [h - 0.5, -0.5], "autorange": False, "scaleanchor": "x", "scaleratio": 1},
+        "shapes": shapes,
+    }
+
+
+def _rect(
+    top, left, bottom, right, colour: str = HIGHLIGHT, width: float = 3, fill: str | None = None
+) -> dict:
+    """A rectangle around cells [top, bottom) x [left, right) (cell centres at integers)."""
+    return {"type": "rect", "x0": left - 0.5, "x1": right - 0.5, "y0": top - 0.5, "y1": bottom - 0.5,
+            "line": {"color": colour, "width": width}, "fillcolor": fill or "rgba(0,0,0,0)"}  # fmt: skip
 
 
 def layer_map_figure(z: np.ndarray, row: int, col: int, hover: str, height: int = 330) -> go.Figure:
@@ -218,37 +212,31 @@ def layer_map_figure(z: np.ndarray, row: int, col: int, hover: str, height: int 
     scatter markers; the selection gives their x = column, y = row.
     """
     h, w = z.shape
-    margin = {"l": 10, "r": 10, "t": 30, "b": 10}
-    cell = (height - margin["t"] - margin["b"]) / max(h, w)  # px per cell; the axes keep cells square
+    layout = _grid_layout(h, w, height, [_rect(row, col, row + 1, col + 1)])
+    cell = (height - layout["margin"]["t"] - layout["margin"]["b"]) / max(h, w)  # px; the axes keep it square
     rows, cols = np.divmod(np.arange(h * w), w)
-    fig = go.Figure(
-        go.Scatter(
-            x=cols,
-            y=rows,
-            mode="markers",
-            customdata=np.stack([rows, cols, z.ravel()], axis=1),
-            hovertemplate=hover,
-            showlegend=False,
-            marker={
-                "symbol": "square",
-                # one size per point: projector mode (which scales a single marker size) must leave the cells
-                # alone, because it scales the figure height less than marker sizes
-                "size": np.full(h * w, max(2.0, cell - 1.0)),
-                "color": z.ravel(),
-                "colorscale": SEQUENTIAL,
-                "line": {"width": 0},
-                "opacity": 1,  # Streamlit's chart theme makes scatter markers translucent
-            },
-            selected={"marker": {"opacity": 1}},
-            unselected={"marker": {"opacity": 1}},
-        )
-    )
-    outline(fig, row, col, row + 1, col + 1, color=HIGHLIGHT, width=3)
-    style_grid(fig, height=height)
-    fig.update_xaxes(range=[-0.5, w - 0.5], fixedrange=True)  # no pan/zoom: a drag must not move the map
-    fig.update_yaxes(range=[h - 0.5, -0.5], autorange=False, fixedrange=True)
-    fig.update_layout(margin=margin, clickmode="event+select", plot_bgcolor="rgba(0,0,0,0)")
-    return fig
+    trace = {
+        "type": "scatter",
+        "x": cols,
+        "y": rows,
+        "mode": "markers",
+        "customdata": np.stack([rows, cols, z.ravel()], axis=1),
+        "hovertemplate": hover,
+        "showlegend": False,
+        "marker": {
+            "symbol": "square",
+            # one size per point: projector mode, which scales a single marker size by more than the figure
+            # height, leaves the cells alone
+            "size": np.full(h * w, max(2.0, cell - 1.0)),
+            "color": z.ravel(),
+            "colorscale": _scale(SEQUENTIAL),
+            "line": {"width": 0},
+            "opacity": 1,  # Streamlit's chart theme makes scatter markers translucent
+        },
+        "selected": {"marker": {"opacity": 1}},
+        "unselected": {"marker": {"opacity": 1}},
+    }
+    return _figure([trace], {**layout, "clickmode": "event+select"})
 
 
 def receptive_field_figure(
@@ -256,38 +244,15 @@ def receptive_field_figure(
 ) -> go.Figure:
     """The 28x28 input with the receptive field outlined and everything outside it dimmed."""
     top, left, bottom, right = box
-    fig = heatmap(
-        digit,
-        colorscale=INPUT,
-        zmid=None,
-        zmin=0,
-        zmax=1,
-        annotate=False,
-        showscale=False,
-        height=height,
-        hover=hover,
-    )
     h, w = digit.shape
     dim = "rgba(0,0,0,0.55)"
-    for y0, y1, x0, x1 in (
-        (0, top, 0, w),
-        (bottom, h, 0, w),
-        (top, bottom, 0, left),
-        (top, bottom, right, w),
-    ):
-        if y1 > y0 and x1 > x0:  # four bands around the box
-            fig.add_shape(
-                type="rect",
-                x0=x0 - 0.5,
-                x1=x1 - 0.5,
-                y0=y0 - 0.5,
-                y1=y1 - 0.5,
-                line={"width": 0},
-                fillcolor=dim,
-            )
+    bands = ((0, 0, top, w), (bottom, 0, h, w), (top, 0, bottom, left), (top, right, bottom, w))
+    shapes = [_rect(t, lf, b, r, width=0, fill=dim) for t, lf, b, r in bands if b > t and r > lf]
     if bottom > top and right > left:
-        outline(fig, top, left, bottom, right, color=HIGHLIGHT, width=3)
-    return fig
+        shapes.append(_rect(top, left, bottom, right))
+    trace = {"type": "heatmap", "z": np.asarray(digit, dtype=float), "colorscale": _scale(INPUT), "zmin": 0,
+             "zmax": 1, "xgap": 1, "ygap": 1, "showscale": False, "hovertemplate": hover}  # fmt: skip
+    return _figure([trace], _grid_layout(h, w, height, shapes))
 
 
 def selected_cell(selection) -> tuple[int, int] | None:
@@ -311,6 +276,13 @@ def image_png(chw: np.ndarray, factor: int = 4) -> Image.Image:
     )
 
 
+def png_bytes(img: Image.Image) -> bytes:
+    """A PIL image as PNG bytes."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def channel_strip(chw: np.ndarray, factor: int = 3, gutter: int = 4) -> Image.Image:
     """R, G and B side by side, each in its own colour (black = 0, full colour = 1), on a white strip."""
     _, h, w = chw.shape
@@ -332,26 +304,24 @@ def maps_figure(
     own_scale: colour each tile by its own largest |value| (hover still shows the real value, via customdata)
     so a weak map is not washed out by a strong one; otherwise one scale is shared, so tiles compare directly.
     """
-    c, _, w = maps.shape
+    c, h, w = maps.shape
     gutter = max(2, w // 8)
     values, _, _ = mosaic(maps, cols=c, gutter=gutter)
+    trace = {"type": "heatmap", "colorscale": _scale(DIVERGING), "hovertemplate": hover,
+             "colorbar": {"thickness": 12}}  # fmt: skip
     if own_scale:
         peak = np.abs(maps).reshape(c, -1).max(axis=1)
         z, _, _ = mosaic(maps / np.where(peak > 0, peak, 1.0)[:, None, None], cols=c, gutter=gutter)
-        fig = heatmap(z, colorscale=DIVERGING, annotate=False, height=height, showscale=False)
-        fig.data[0].update(customdata=values, hovertemplate=hover.replace("%{z", "%{customdata"))
+        trace.update(z=z, zmin=-1, zmax=1, customdata=values, showscale=False,
+                     hovertemplate=hover.replace("%{z", "%{customdata"))  # fmt: skip
     else:
-        fig = heatmap(values, colorscale=DIVERGING, annotate=False, height=height, hover=hover)
-    for i, title in enumerate(titles):
-        fig.add_annotation(
-            x=i * (w + gutter) + (w - 1) / 2,
-            y=-1,
-            yanchor="bottom",
-            text=title,
-            showarrow=False,
-            font={"size": 13},
-        )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10})
-    return fig
+        r = symmetric_range(values)
+        trace.update(z=values, zmin=-r, zmax=r)
+    notes = [
+        _label(i * (w + gutter) + (w - 1) / 2, -1, title, 13, yanchor="bottom")
+        for i, title in enumerate(titles)
+    ]
+    layout = _grid_layout(h, values.shape[1], height, [], ticks=False)
+    layout.update(annotations=notes, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    layout["yaxis"]["range"] = [h - 0.5, -1.5]  # room for the titles above row 0
+    return _figure([trace], layout)

@@ -183,14 +183,16 @@ def pytest_runtest_makereport(item, call):
 # helpers
 
 
-def wait_for_app(page, timeout: float = TIMEOUT) -> None:
-    """Wait until the app is connected, its script has finished and no skeleton is left (Streamlit's recipe)."""
+def wait_for_app(page, timeout: float = TIMEOUT, skeletons: bool = True) -> None:
+    """Wait until the app is connected, its script has finished and (unless skeletons=False) no skeleton of a
+    lazily loaded element (e.g. the first plotly chart) is left: Streamlit's own e2e recipe."""
     page.wait_for_timeout(210)
     page.locator(CONNECTED).wait_for(state="attached", timeout=timeout)
     page.locator(IDLE).wait_for(state="attached", timeout=timeout)
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=timeout
-    )
+    if skeletons:
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=timeout
+        )
     page.wait_for_timeout(100)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from conftest import VIEWPORT, assert_no_exception, open_app, start_server, stop_server, wait_for_app
+from conftest import VIEWPORT, assert_no_exception, start_server, stop_server, wait_for_app
 from PIL import Image
 
 from explorer import i18n, kernels
@@ -35,12 +35,26 @@ pytestmark = [
 ]
 
 
+WAIT = 120_000  # plotly.js charts take long to paint when the machine is busy
+
+
+def visit(page, base: str, path: str = "", query: str = "") -> None:
+    """Go to a page of the app and wait until it has settled (a generous timeout on a loaded machine)."""
+    page.set_default_timeout(60_000)
+    page.goto(f"{base}/{path}{'?' + query if query else ''}")
+    wait_for_app(page, WAIT)
+
+
+def settle(page) -> None:
+    wait_for_app(page, WAIT)
+
+
 @pytest.fixture(scope="module")
 def server(app_server, browser):
     """The session's app server, with one visit to "/" first: a deep link as the very first request of a
     fresh server process skips app.py (see test_deep_link_as_the_first_request)."""
     context = browser.new_context(viewport=VIEWPORT)
-    open_app(context.new_page(), app_server)
+    visit(context.new_page(), app_server)
     context.close()
     return app_server
 
@@ -68,7 +82,7 @@ def select_option(page, key: str, label: str) -> None:
     """Choose `label` in the selectbox keyed `key`."""
     page.locator(f".st-key-{key} [data-baseweb=select]").click()
     page.get_by_role("option", name=label, exact=True).click()
-    wait_for_app(page)
+    settle(page)
 
 
 def set_number(page, key: str, value: int) -> None:
@@ -76,14 +90,11 @@ def set_number(page, key: str, value: int) -> None:
     box = page.locator(f".st-key-{key} input")
     box.fill(str(value))
     box.press("Enter")
-    wait_for_app(page)
+    settle(page)
 
 
-def test_shared_link_opens_the_same_settings_in_a_fresh_context(browser, server):
-    teacher = browser.new_context(viewport=VIEWPORT)
-    page = teacher.new_page()
-    page.set_default_timeout(60_000)
-    open_app(page, server, "convolution", "lang=uk&sample=3")
+def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, server, request):
+    visit(page, server, "convolution", "lang=uk&sample=3")
     select_option(page, "conv_preset", i18n.t("conv.preset.laplacian", "uk"))
     set_number(page, "conv_stride_h", 2)
     select_option(page, "conv_padding_mode", i18n.t("conv.mode.reflect", "uk"))
@@ -96,13 +107,13 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(browser, server)
     assert link.startswith(f"{server}/convolution?")
     assert query(link) == address  # the copy-link box shows exactly the address bar's settings
     assert f"kernel={LAPLACIAN}" in link  # readable: ',' and ':' are not escaped
-    teacher.close()
 
     student = browser.new_context(viewport=VIEWPORT)  # a new browser profile: a new Streamlit session
     page = student.new_page()
+    request.node.browser_page = page  # screenshot this one on failure
     page.set_default_timeout(60_000)
     page.goto(link)
-    wait_for_app(page, 60_000)
+    settle(page)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
     assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
@@ -118,7 +129,7 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(browser, server)
 
 
 def test_bad_link_falls_back_with_a_notice(page, server):
-    open_app(page, server, "convolution", "stride_h=1e400&kernel=%3Cscript%3E&padding_mode=mirror&lang=en")
+    visit(page, server, "convolution", "stride_h=1e400&kernel=%3Cscript%3E&padding_mode=mirror&lang=en")
     assert_no_exception(page)
     toast = page.locator("[data-testid=stToast]").first
     toast.wait_for()
@@ -133,7 +144,7 @@ def test_bad_link_falls_back_with_a_notice(page, server):
 
 
 def test_download_png_and_csv(page, server, tmp_path):
-    open_app(page, server, "convolution", "lang=en")
+    visit(page, server, "convolution", "lang=en")
     sample = pg.sample_digit()
     expected = pg.Settings(kernel=kernels.preset("sobel_x"), padding=(1, 1)).convolve(sample)  # (28, 28)
 
@@ -168,14 +179,14 @@ def _font_px(page, selector: str) -> float:
 
 
 def test_projector_mode_enlarges_type(page, server, browser):
-    open_app(page, server, "", "lang=en")
+    visit(page, server, "", "lang=en")
     heading = "[data-testid=stMain] h1"
     label = "[data-testid=stSidebar] [data-testid=stWidgetLabel] p"
     before = _font_px(page, heading), _font_px(page, label)
     toggle = page.locator(".st-key-projector_toggle input")
     toggle.focus()
     page.keyboard.press("Space")  # keyboard operable
-    wait_for_app(page)
+    settle(page)
     wait_for_url(page, r".*projector=1.*")
     after = _font_px(page, heading), _font_px(page, label)
     assert after[0] >= 1.2 * before[0] and after[1] >= 1.2 * before[1], (before, after)
@@ -183,31 +194,31 @@ def test_projector_mode_enlarges_type(page, server, browser):
     fresh = browser.new_context(viewport=VIEWPORT)  # the link alone switches it on
     other = fresh.new_page()
     other.set_default_timeout(60_000)
-    open_app(other, server, "pooling", "projector=1&lang=uk")
+    visit(other, server, "pooling", "projector=1&lang=uk")
     assert _font_px(other, heading) == pytest.approx(after[0], rel=0.05)
     assert other.locator(".st-key-projector_toggle input").is_checked()
     fresh.close()
 
 
 def test_lesson_predict_then_reveal_by_keyboard(page, server):
-    open_app(page, server, "convolution", "lesson=1&lang=en")
+    visit(page, server, "convolution", "lesson=1&lang=en")
     panel = page.locator(".st-key-lesson_panel")
     panel.wait_for()
     assert "step 3 of 5" in panel.inner_text()
     guesses = panel.locator("[data-testid=stNumberInput] input")
     guesses.nth(0).fill("28")
     guesses.nth(0).press("Enter")
-    wait_for_app(page)
+    settle(page)
     guesses.nth(1).fill("28")
     guesses.nth(1).press("Enter")
-    wait_for_app(page)
+    settle(page)
     assert not panel.locator("[data-testid=stAlertContentSuccess]").count()  # nothing shown before reveal
     panel.get_by_role("button", name=re.compile("Reveal")).press("Enter")
-    wait_for_app(page)
+    settle(page)
     assert panel.locator("[data-testid=stAlertContentSuccess]").inner_text().startswith("Right!")
     panel.get_by_role("link", name=re.compile("Feature maps")).click()
     wait_for_url(page, r".*/feature_maps\?.*lesson=1.*")
-    wait_for_app(page, 60_000)
+    settle(page)
     assert "step 4 of 5" in page.locator(".st-key-lesson_panel").inner_text()
 
 
@@ -223,7 +234,7 @@ def test_deep_link_as_the_first_request(browser, tmp_path):
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         page.set_default_timeout(60_000)
-        open_app(page, url, "convolution", "lang=uk&stride_h=2")
+        visit(page, url, "convolution", "lang=uk&stride_h=2")
         assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
         assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
         context.close()

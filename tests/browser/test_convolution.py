@@ -3,6 +3,7 @@ the window steps across positions (buttons and a click on the output map); the n
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -66,11 +67,15 @@ def wait_text(page, selector: str, needle: str, timeout: float = TIMEOUT) -> Non
     )
 
 
-def expected_value(kernel, stride, padding, row, col) -> float:
-    """torch's value of the output cell for the bundled sample digit the page falls back to."""
-    x = torch.tensor(pg.sample_digit(), dtype=torch.float64)[None, None]
+def expected_value(image, kernel, stride, padding, row, col) -> float:
+    """torch's value of one output cell."""
+    x = torch.tensor(np.asarray(image), dtype=torch.float64)[None, None]
     w = torch.tensor(kernel, dtype=torch.float64)[None, None]
     return float(F.conv2d(x, w, stride=stride, padding=padding)[0, 0, row, col])
+
+
+def shown_value(page) -> float:
+    return float(text(page, RESULT).replace("−", "-"))
 
 
 def test_preset_stride_padding_change_size_and_formula_and_the_window_steps(page, app_server):
@@ -84,22 +89,24 @@ def test_preset_stride_padding_change_size_and_formula_and_the_window_steps(page
     wait_text(page, FORMULA, "Height: ⌊(28 + 2·1 − 2)/2⌋ + 1 = 15")
     set_number(page, "conv_padding_w", 0)
     wait_text(page, FORMULA, "Width: ⌊(28 + 2·0 − 2)/1⌋ + 1 = 27")
-    assert (
-        "28×28 input → 15×27 output"
-        in page.locator("[data-testid=stMarkdown]", has_text="output").first.inner_text()
-    )
+    sizes = page.locator("[data-testid=stMarkdown]", has_text="output").first.inner_text()
+    assert "28×28 input → 15×27 output" in sizes
+    kernel = np.full((2, 2), 0.5)
+    expected = expected_value(pg.sample_digit(), kernel, (2, 1), (1, 0), *position(page))
+    assert shown_value(page) == pytest.approx(expected, abs=1e-4)
     assert_no_exception(page)
 
-    # step the window: position, arithmetic and value follow, and equal torch
+    # the small grid, where every window holds numbers: the formula follows, then step the window across it
+    page.locator(".st-key-conv_source button", has_text="Small grid").click()
+    wait_for_app(page, TIMEOUT)
+    wait_text(page, FORMULA, "Height: ⌊(5 + 2·1 − 2)/2⌋ + 1 = 3")
+    wait_text(page, FORMULA, "Width: ⌊(5 + 2·0 − 2)/1⌋ + 1 = 4")
     seen = []
-    for _ in range(3):
+    for _ in range(4):
         row, col = position(page)
-        arith = text(page, ARITH)
-        value = float(text(page, RESULT).replace("−", "-"))
-        assert value == pytest.approx(
-            expected_value(np.full((2, 2), 0.5), (2, 1), (1, 0), row, col), abs=1e-4
-        )
-        seen.append(((row, col), arith))
+        expected = expected_value(pg.PAPER_GRID, kernel, (2, 1), (1, 0), row, col)
+        assert shown_value(page) == pytest.approx(expected, abs=1e-4)
+        seen.append(((row, col), text(page, ARITH)))
         page.locator(".st-key-conv_next button").click()
         page.wait_for_function(
             "(old) => !document.body.innerText.includes(old)",
@@ -108,10 +115,10 @@ def test_preset_stride_padding_change_size_and_formula_and_the_window_steps(page
         )
         wait_for_app(page, TIMEOUT)
     positions = [p for p, _ in seen]
-    assert positions[1] == pg.next_position(*positions[0], (15, 27)) and positions[2] == pg.next_position(
-        *positions[1], (15, 27)
-    )
-    assert len({a for _, a in seen}) >= 2, "the arithmetic should change as the window moves"
+    for before, after in itertools.pairwise(positions):
+        assert after == pg.next_position(*before, (3, 4))
+    assert len({a for _, a in seen}) >= 3, "the arithmetic should change as the window moves"
+    assert_no_exception(page)
 
 
 def test_clicking_the_output_map_moves_the_window(page, app_server):

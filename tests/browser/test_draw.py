@@ -101,7 +101,7 @@ def draw_digit(page, strokes) -> str:
 def go_to(page, url_path: str) -> None:
     """Follow a sidebar navigation link (same session, unlike page.goto)."""
     page.locator(f"[data-testid=stSidebarNav] a[href$='/{url_path}']").first.click()
-    wait_for_app(page)
+    wait_for_app(page, skeletons=False)  # the script is done (errors would show); plotly.js may still load
 
 
 @pytest.mark.parametrize(("digit", "stroke"), [("1", ONE), ("0", ZERO), ("7", SEVEN)])
