@@ -13,7 +13,7 @@ Server time = ScriptRunner._run_script wall time for every rerun (full runs and 
 small wrapper around `streamlit run app.py` (the app itself is not instrumented), plus the script thread's CPU
 time over the same span: on a busy machine wall time includes waiting for a core, CPU time does not.
 
-    .venv/bin/python -m benchmarks.maps_latency [--strokes 20] [--samples 10]
+    .venv/bin/python -m benchmarks.maps_latency [--strokes 20] [--samples 10] [--no-post-gc]
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ LOG = sys.argv.pop(1)
 _run = sr.ScriptRunner._run_script
 
 def _timed(self, rerun_data):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     try:
         return _run(self, rerun_data)
     finally:
-        ms = (time.perf_counter() - t0) * 1000
+        ms, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
         with open(LOG, "a") as f:
-            f.write(json.dumps({"ms": ms, "fragment": bool(rerun_data.fragment_id_queue)}) + "\\n")
+            f.write(json.dumps({"ms": ms, "cpu": cpu, "fragment": bool(rerun_data.fragment_id_queue)}) + "\\n")
 
 sr.ScriptRunner._run_script = _timed
 from streamlit.web.cli import main
@@ -132,14 +132,15 @@ def _repaint_ms(page) -> float:
     return page.evaluate("() => window.__fm.t1 - window.__fm.t0")
 
 
-def measure(strokes: int, samples: int) -> dict:
+def measure(strokes: int, samples: int, extra_flags: list[str] | None = None) -> dict:
     """Drive one Chromium session on the Feature maps page; returns the latencies and server times (ms)."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkstemp(prefix="maps-latency-", suffix=".jsonl")[1])
-    cmd = [sys.executable, "-c", BOOT, str(log), "run", "app.py", "--server.port", str(port), *SERVER_FLAGS]
+    cmd = [sys.executable, "-c", BOOT, str(log), "run", "app.py", "--server.port", str(port), *SERVER_FLAGS,
+           *(extra_flags or [])]  # fmt: skip
     out = open(f"/tmp/maps-latency-{port}.log", "w")  # noqa: SIM115 -- closed below
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     result = {"stroke": [], "sample": []}
@@ -197,9 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--strokes", type=int, default=20)
     parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument(
+        "--no-post-gc",
+        action="store_true",
+        help="run the server with runner.postScriptGC=false (Streamlit's gc.collect(2) after every run, A/B)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    r = measure(args.strokes, args.samples)
+    r = measure(args.strokes, args.samples, ["--runner.postScriptGC", "false"] if args.no_post_gc else None)
     rows = []
     for name, values, budget in [
         ("pointer-up → conv1 + conv2 maps repainted", r["stroke"], BUDGET_REPAINT_P50),
@@ -219,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"p50 ≤ {budget:g}: {verdict(p50, budget)}" if values else "–",
             ]
         )
-    print(machine_line())
+    print(machine_line() + (" · runner.postScriptGC=false" if args.no_post_gc else ""))
     print(table(["what (ms)", "n", "p50", "p95", "max", "budget"], rows, title="Feature maps page"))
     print(f"\n({time.perf_counter() - start:.0f} s)")
     return 0

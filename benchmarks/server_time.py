@@ -98,6 +98,14 @@ class ScriptClock:
 
         ScriptRunner._run_script = timed
 
+        # `streamlit run` compiles each script once per process (Runtime's ScriptCache); AppTest makes a new
+        # cache per run and recompiles app.py and the page (with magic's AST pass) every time: share one.
+        from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+        from streamlit.testing.v1 import app_test, local_script_runner
+
+        shared = ScriptCache()
+        local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
+
     def take(self) -> list[tuple[float, float, float]]:
         with self.lock:
             runs, self.runs = self.runs, []
@@ -229,14 +237,20 @@ def measure_page(
 
 
 def profile_page(
-    page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], clock: ScriptClock, top: int = 35
+    page: str,
+    reruns: int,
+    digits: np.ndarray,
+    pngs: list[bytes],
+    clock: ScriptClock,
+    top: int = 35,
+    dump: str | None = None,
 ) -> str:
-    """cProfile of `reruns` new-digit reruns of one page (script thread only), sorted by cumulative time."""
+    """cProfile (script-thread CPU time) of `reruns` new-digit reruns of one page, by cumulative and own time."""
     at = _new_app(PAGES[page], digits[0])
     _inject(at, page, digits[1], pngs[1])
     at.run()
     clock.take()
-    clock.profile = cProfile.Profile()
+    clock.profile = cProfile.Profile(time.thread_time)  # CPU time: machine load inflates it less
     try:
         for i in range(reruns):
             _inject(at, page, digits[2 + i], pngs[2 + i])
@@ -250,9 +264,54 @@ def profile_page(
         file=out,
     )
     stats = pstats.Stats(prof, stream=out)
+    if dump:
+        stats.dump_stats(dump)
+    print(
+        table(["called from our code", "CPU ms / rerun", "calls / rerun"], attribution(stats, len(runs))),
+        file=out,
+    )
+    print(file=out)
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     return out.getvalue()
+
+
+OURS = ("/pages/", "/app.py", "/explorer/")
+
+
+def _short(path: str, name: str) -> str:
+    if "/site-packages/streamlit/" in path:
+        return f"st: {name}"
+    for root in ("/pages/", "/explorer/"):
+        if root in path:
+            return root.strip("/") + "/" + path.split(root, 1)[1] + f":{name}"
+    return path.rsplit("/site-packages/", 1)[-1] + f":{name}"
+
+
+def attribution(stats: pstats.Stats, runs: int, top: int = 25) -> list[list]:
+    """Where a rerun goes: the cumulative cost of each Streamlit command (the function behind Streamlit's
+    telemetry wrapper) and of each library or figure-builder call made directly from our code."""
+    cost: dict[str, list[float]] = {}
+
+    def add(label: str, seconds: float, calls: int) -> None:
+        entry = cost.setdefault(label, [0.0, 0])
+        entry[0] += seconds
+        entry[1] += calls
+
+    for (path, _line, name), (_cc, _nc, _tt, _ct, callers) in stats.stats.items():
+        for (cpath, _cl, cname), (_ccc, cnc, _ctt, cct) in callers.items():
+            if (
+                cpath.endswith("metrics_util.py")
+                and cname == "wrapped_func"
+                and not path.endswith("metrics_util.py")
+            ):
+                add(f"st.{name.lstrip('_')}", cct, cnc)  # a Streamlit command (nested ones counted too)
+            elif any(o in cpath for o in OURS) and "/streamlit/" not in path:
+                if any(o in path for o in OURS) and "/plots/" not in path:
+                    continue  # our own non-figure code: see the cumulative list below
+                add(_short(path, name), cct, cnc)
+    rows = sorted(cost.items(), key=lambda kv: -kv[1][0])[:top]
+    return [[k, v[0] * 1e3 / max(runs, 1), v[1] / max(runs, 1)] for k, v in rows]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reruns", type=int, default=30)
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
     parser.add_argument("--profile", choices=list(PAGES), help="also print a cProfile of this page's reruns")
+    parser.add_argument("--profile-out", help="also save the profile (pstats file) here")
     parser.add_argument("--no-post-gc", action="store_true", help="set runner.postScriptGC=false (A/B)")
     args = parser.parse_args(argv)
     pages = [p for p in args.pages.split(",") if p]
@@ -313,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
     if args.profile:
         print()
-        print(profile_page(args.profile, min(args.reruns, 20), digits, pngs, clock))
+        print(profile_page(args.profile, min(args.reruns, 20), digits, pngs, clock, dump=args.profile_out))
     return 0
 
 

@@ -16,9 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from explorer import kernels, ops
 
-MAX_SIDE = (
-    64  # images are reduced to at most this side: small enough for crisp cells and per-rerun convolution
-)
+# images are reduced to at most this side: small enough for crisp cells and a convolution on every rerun
+MAX_SIDE = 64
 CHANNELS = ("R", "G", "B")
 
 # 3x3 slices a student can put on each colour channel (a 3-channel kernel needs one size for all three slices)
@@ -111,18 +110,18 @@ def _sample(side: int) -> Image.Image:
     draw.rectangle([0, s * 2 // 3, s, s], fill=(40, 160, 60))  # grass
     draw.ellipse([s * 0.70, s * 0.06, s * 0.92, s * 0.28], fill=(255, 215, 0))  # sun
     draw.rectangle([s * 0.10, s * 0.45, s * 0.50, s * 0.80], fill=(210, 40, 40))  # house
-    draw.polygon(
-        [(s * 0.05, s * 0.46), (s * 0.30, s * 0.25), (s * 0.55, s * 0.46)], fill=(120, 50, 150)
-    )  # roof
+    roof = [(s * 0.05, s * 0.46), (s * 0.30, s * 0.25), (s * 0.55, s * 0.46)]
+    draw.polygon(roof, fill=(120, 50, 150))
     draw.rectangle([s * 0.25, s * 0.62, s * 0.35, s * 0.80], fill=(90, 50, 20))  # door
+    white = (255, 255, 255)  # the digit 7, thickened by a stroke of its own colour
     draw.text(
         (s * 0.62, s * 0.36),
         "7",
-        fill=(255, 255, 255),
+        fill=white,
         font=_font(int(s * 0.45)),
         stroke_width=s // 60,
-        stroke_fill=(255, 255, 255),
-    )  # a white digit
+        stroke_fill=white,
+    )
     return img.resize((side, side), Image.Resampling.LANCZOS)
 
 

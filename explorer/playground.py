@@ -307,6 +307,12 @@ def fmt(value: float, digits: int = 3) -> str:
     return text.replace("-", "−")
 
 
+def fmt_count(n: float, lang: str) -> str:
+    """A large count with thousands separators: 615,440 in English, 615 440 (no-break spaces) in Ukrainian."""
+    text = f"{n:,.0f}" if float(n).is_integer() or abs(n) >= 100 else f"{n:,.1f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if lang == "uk" else text
+
+
 def _factor(value: float) -> str:
     """A factor inside a product, negative ones in parentheses."""
     text = fmt(value)

@@ -28,10 +28,12 @@ def init_state() -> None:
 
 def sync_state(input_shape, drawn=("conv_source",)) -> dict:
     """Move every setting inside the bounds for this input; `drawn`: widgets already on the page (not touched)."""
-    state = pg.clamp(st.session_state, input_shape)
+    ss = st.session_state
+    current = {key: ss[key] for key in pg.DEFAULTS if key in ss}  # one read each: session state isn't free
+    state = pg.clamp(current, input_shape)
     for key, value in state.items():
-        if key not in drawn and st.session_state.get(key) != value:
-            st.session_state[key] = value
+        if key not in drawn and current.get(key) != value:
+            ss[key] = value
     return state
 
 
@@ -107,8 +109,8 @@ def input_image() -> np.ndarray:
     return digit
 
 
-def kernel_editor(kernel_max: tuple[int, int]) -> None:
-    """Preset, size, the editable weights, bias, random and normalise."""
+def kernel_editor(kernel_max: tuple[int, int]) -> bool:
+    """Preset, size, the editable weights, bias, random and normalise; True when an edit changed the kernel."""
     st.subheader(t("conv.kernel.header"))
     preset_box = st.container()  # filled after the grid: an edit may turn the preset into "custom"
     kernel = np.asarray(st.session_state.conv_kernel)
@@ -123,7 +125,7 @@ def kernel_editor(kernel_max: tuple[int, int]) -> None:
             on_change=on_kernel_size,
             help=t("conv.kernel_size_help", max=top),
         )
-    kernel_grid(kernel)
+    edited = kernel_grid(kernel)
     with preset_box:
         st.selectbox(
             t("conv.preset"),
@@ -151,6 +153,7 @@ def kernel_editor(kernel_max: tuple[int, int]) -> None:
         width="stretch",
         help=t("conv.normalise_help"),
     )
+    return edited
 
 
 def _editor(slot, kernel: np.ndarray):
@@ -164,8 +167,8 @@ def _editor(slot, kernel: np.ndarray):
     )
 
 
-def kernel_grid(kernel: np.ndarray) -> None:
-    """Edit the weights; a non-finite or absurd value is refused with a message and the grid is restored."""
+def kernel_grid(kernel: np.ndarray) -> bool:
+    """Edit the weights (True when changed); a non-finite or absurd value is refused with a message."""
     slot = st.empty()
     edited = _editor(slot, kernel)
     try:
@@ -174,11 +177,12 @@ def kernel_grid(kernel: np.ndarray) -> None:
         st.session_state[EDITOR] += 1  # a fresh editor without the refused edit replaces this one
         _editor(slot, kernel)
         st.error(pg.kernel_error(error, ui.lang()))
-    else:
-        if new is not None:
-            st.session_state.conv_kernel = new.tolist()
-            st.session_state.conv_preset = pg.preset_matching(new)
+        new = None
+    if new is not None:
+        st.session_state.conv_kernel = new.tolist()
+        st.session_state.conv_preset = pg.preset_matching(new)
     st.caption(t("conv.editor_help"))
+    return new is not None
 
 
 def _int_input(container, key: str, low: int, high: int, help_key: str | None = None) -> None:
@@ -238,10 +242,13 @@ def output_size(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
 def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, playing: bool) -> None:
     """Pick an output cell (sliders, buttons, click, play) → its window on the input and the arithmetic."""
     out_shape = out.shape
-    picked = pg.picked_cell(st.session_state.get("conv_output_chart"), out_shape)
-    if picked is not None and picked != st.session_state.get("conv_last_pick"):
-        st.session_state.conv_row, st.session_state.conv_col = picked
-    st.session_state.conv_last_pick = picked
+    selection = st.session_state.get("conv_output_chart")
+    clicked = str(selection)  # react to a new click only: a selection stays in the state until the next one
+    if clicked != st.session_state.get("conv_last_click"):
+        st.session_state.conv_last_click = clicked
+        picked = pg.picked_cell(selection, out_shape)
+        if picked is not None:
+            st.session_state.conv_row, st.session_state.conv_col = picked
     if playing:
         on_step(out_shape, 1)
 
@@ -316,12 +323,12 @@ def sparse_and_shared(image: np.ndarray, settings: pg.Settings, out_shape) -> No
     st.subheader(t("conv.sparse.header"))
     n = pg.counts(image.shape, settings.kernel.shape, out_shape)
     st.markdown(t("conv.sparse.text", taps=n["taps"], inputs=n["inputs"], outputs=n["outputs"]))
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("conv.sparse.conv_params"), f"{n['conv_params']:,}")
-    c2.metric(t("conv.sparse.dense_params"), f"{n['dense_params']:,}")
-    c3.metric(t("conv.sparse.conv_macs"), f"{n['conv_macs']:,}")
-    c4.metric(t("conv.sparse.dense_macs"), f"{n['dense_macs']:,}")
-    st.caption(t("conv.sparse.ratio", ratio=f"{n['dense_params'] / n['conv_params']:,.1f}"))
+    lang = ui.lang()
+    for kind in ("params", "macs"):
+        c1, c2 = st.columns(2)
+        c1.metric(t(f"conv.sparse.conv_{kind}"), pg.fmt_count(n[f"conv_{kind}"], lang))
+        c2.metric(t(f"conv.sparse.dense_{kind}"), pg.fmt_count(n[f"dense_{kind}"], lang))
+    st.caption(t("conv.sparse.ratio", ratio=pg.fmt_count(n["dense_params"] / n["conv_params"], lang)))
 
 
 def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None:
@@ -353,10 +360,10 @@ st.caption(t("conv.intro"))
 image = input_image()
 left, right = st.columns(2, gap="large")
 with left:
-    sync_state(image.shape)
-    kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
-# an edit may have changed the kernel: the geometry limits follow it
-state = sync_state(image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw"))
+    state = sync_state(image.shape)
+    edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
+if edited:  # the geometry limits follow the new kernel
+    state = sync_state(image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw"))
 settings = pg.Settings.from_state(state)
 with right:
     geometry(

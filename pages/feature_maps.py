@@ -413,7 +413,7 @@ def about(model) -> None:
             f"| {t('fm.params_layer')} | {t('fm.params_count')} | {t('fm.params_share')} |",
             "| --- | ---: | ---: |",
         ]
-        rows += [f"| {name} | {_int(n)} | {n / total:.1%} |" for name, n in numbers["parameters"].items()]
+        rows += [f"| {name} | {_int(n)} | {n / total:.2%} |" for name, n in numbers["parameters"].items()]
         st.markdown("\n".join(rows))
     st.markdown(f"**{t('fm.curves_title')}**")
     if numbers["epochs"]:

@@ -45,8 +45,11 @@ def on_grid_reset() -> None:
 def slider(container, key: str, low, high, *, step=1, label_key: str | None = None, help: str | None = None):
     """A slider for one setting, or a caption when only one value is allowed."""
     label = t(label_key or key.replace("pool_", "pool."))
+    # Re-seed the value on every run: a slider whose min/max change gets a new identity and would otherwise
+    # restart at its minimum (seen in the browser when a fragment reruns with another input size).
+    value = st.session_state.get(key, lesson.DEFAULTS.get(key, low))
+    st.session_state[key] = min(max(value, low), high)
     if high <= low:
-        st.session_state[key] = low
         container.caption(t("pool.only_value", name=label, value=low))
         return low
     return container.slider(label, low, high, step=step, key=key, help=help, **KEEP)
@@ -116,7 +119,9 @@ def pooling_input() -> tuple[np.ndarray | None, str]:
         return None, "map"
     slider(st, "pool_channel", 0, 31, help=t("pool.channel_help"))
     st.caption(t("pool.feature_note"))
-    return ui.activations(digit)["relu1"][st.session_state.pool_channel], "map"
+    return ui.activations(np.array(digit))["relu1"][
+        st.session_state.pool_channel
+    ], "map"  # a writable copy for torch
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ import zipfile
 import numpy as np
 import streamlit as st
 
-from explorer import channels, i18n, params, ui
+from explorer import channels, i18n, ops, params, ui
 from explorer.plots import why as plots
 from explorer.preprocess import ImageLoadError, load_image
 from explorer.ui import projector
 
-SECTIONS = ("params", "sparse", "rf", "channels")
+SECTIONS = ("params", "sparse", "rf", "channels", "batch")
 SIDES = (28, 32, 64, 128, 224)
 WIDTHS = (16, 32, 64, 128, 256, 512, 1000, 2048, 4096)
 FILTERS = (8, 16, 32, 64)
@@ -29,6 +29,7 @@ MAX_BATCH = 8
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp"]
 CHART = {"displayModeBar": False}
 MISSING = object()
+UPLOAD_CACHE = "why_upload_cache"  # (file_id, picture (3, H, W) or None, (error key, params) or None)
 PERSIST = "session"  # widget values survive switching sections and pages
 
 # every setting of this page, with its default (widget keys are these names)
@@ -116,6 +117,8 @@ def init_state() -> None:
         value = state.get(key, MISSING)  # not `key in state`: that builds a filtered copy of the whole state
         if value is MISSING or not valid(key, value):
             state[key] = default
+        elif isinstance(default, float) and type(value) is int:
+            state[key] = float(value)  # float widgets refuse an int value
     for key, (low, high) in RANGES.items():
         clamp(key, low, high)
 
@@ -315,9 +318,8 @@ def section_sparse() -> None:
             k=k,
             n_in=SPARSE_INPUTS,
             n_out=n_out,
-            conv=k + 1,
-            dense=num(SPARSE_INPUTS * n_out + n_out),
-            mults=n_out,
+            conv=ops.conv_params(1, 1, (1, k)),  # one 1-D kernel of k weights + its bias
+            dense=num(ops.dense_params(SPARSE_INPUTS, n_out)),
         )
     )
     conv1 = params.convnet_rows()[0]
@@ -421,21 +423,42 @@ def section_rf() -> None:
 
 
 def uploaded_image() -> np.ndarray | None:
-    """The uploaded picture as (3, H, W), converted once per file; a bad file shows its error -> None."""
+    """The uploader and the picture as (3, H, W), converted once per file; a bad file shows its error -> None.
+
+    The converted picture is kept in the session, so it survives the uploader (which forgets its file when the
+    section is not shown) and is used by the 4-D section too.
+    """
     file = st.file_uploader(t("why.upload"), type=UPLOAD_TYPES, key="why_upload")
-    if file is None:
-        return None
-    cached = st.session_state.get("why_upload_cache")
-    if cached is None or cached[0] != file.file_id:
+    cached = st.session_state.get(UPLOAD_CACHE)
+    if file is not None and (cached is None or cached[0] != file.file_id):
         try:
             cached = (file.file_id, channels.to_chw(load_image(file.getvalue())), None)
         except ImageLoadError as e:
             cached = (file.file_id, None, (e.key, e.params))
-        st.session_state.why_upload_cache = cached
+        except Exception as e:  # an odd file must not take the page down; the loader's own errors are above
+            cached = (file.file_id, None, ("error_unexpected", {"name": type(e).__name__}))
+        st.session_state[UPLOAD_CACHE] = cached
+    if cached is None:
+        return None
     if cached[2] is not None:
         key, extra = cached[2]
         st.error(t(key, **extra))
     return cached[1]
+
+
+def current_image() -> np.ndarray:
+    """The chosen picture without drawing any widget: the kept upload, else the sample (3, H, W)."""
+    cached = st.session_state.get(UPLOAD_CACHE)
+    if st.session_state.why_rgb_source == "upload" and cached is not None and cached[1] is not None:
+        return cached[1]
+    return channels.sample_chw()
+
+
+def current_kernel() -> np.ndarray:
+    """The student's 3-channel kernel (3, 3, 3) from the settings."""
+    return channels.rgb_kernel(
+        tuple((st.session_state[f"why_slice_{n}"], st.session_state[f"why_factor_{n}"]) for n in "rgb")
+    )
 
 
 def kernel_editor() -> np.ndarray:
@@ -458,17 +481,13 @@ def kernel_editor() -> np.ndarray:
                 key=f"why_factor_{name}",
                 persist_state=PERSIST,
             )
-    return channels.rgb_kernel(
-        tuple(
-            (st.session_state[f"why_slice_{n}"], st.session_state[f"why_factor_{n}"]) for n in ("r", "g", "b")
-        )
-    )
+    return current_kernel()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def pictures(image: np.ndarray) -> tuple[bytes, bytes]:
-    """PNG bytes of the picture and of its R, G, B strip (encoded once per picture, not on every rerun)."""
-    return plots.png_bytes(plots.image_png(image)), plots.png_bytes(plots.channel_strip(image))
+def pictures(image: np.ndarray) -> bytes:
+    """PNG of the picture beside its R, G, B channels (encoded once per picture, not on every rerun)."""
+    return plots.png_bytes(plots.channel_strip(image))
 
 
 def section_channels() -> None:
@@ -484,16 +503,14 @@ def section_channels() -> None:
     image = uploaded_image() if st.session_state.why_rgb_source == "upload" else None
     if image is None:
         image = channels.sample_chw()  # (3, H, W)
-    c_in, h, w = image.shape
-    a, b = st.columns([1, 3])
-    picture, strip = pictures(image)
-    a.image(picture, caption=t("why.image_caption", h=h, w=w))
-    b.image(strip, caption=t("why.strip_caption"))
+    _, h, w = image.shape
+    st.image(pictures(image), caption=t("why.strip_caption", h=h, w=w))
 
     st.markdown(t("why.kernel_intro"))
     weight = kernel_editor()  # (3, 3, 3)
-    st.slider(t("why.bias"), -BIAS_LIMIT, BIAS_LIMIT, step=0.05, key="why_bias", persist_state=PERSIST)
-    st.segmented_control(t("why.padding"), (0, 1), key="why_padding", required=True, persist_state=PERSIST)
+    a, b = st.columns([3, 1])
+    a.slider(t("why.bias"), -BIAS_LIMIT, BIAS_LIMIT, step=0.05, key="why_bias", persist_state=PERSIST)
+    b.segmented_control(t("why.padding"), (0, 1), key="why_padding", required=True, persist_state=PERSIST)
     bias, padding = float(st.session_state.why_bias), st.session_state.why_padding
     result = channels.conv_channels(image, weight, bias, padding)
     titles = [t("why.map_channel", c=c) for c in channels.CHANNELS] + [t("why.map_sum")]
@@ -512,14 +529,19 @@ def section_channels() -> None:
         )
     )
 
-    st.subheader(t("why.multi_title"))
+
+def section_batch() -> None:
+    st.markdown(t("why.batch_intro"))
+    image = current_image()  # (3, H, W)
+    c_in, h, w = image.shape
     a, b = st.columns(2)
     a.slider(t("why.out_channels"), 1, MAX_OUT_CHANNELS, key="why_out_channels", persist_state=PERSIST)
     b.slider(t("why.batch"), 1, MAX_BATCH, key="why_batch", persist_state=PERSIST)
     c_out, n = st.session_state.why_out_channels, st.session_state.why_batch
+    bias, padding = float(st.session_state.why_bias), st.session_state.why_padding
     names = list(channels.BANK)[: c_out - 1]
-    weights = np.stack([weight] + [channels.rgb_kernel(channels.BANK[k]) for k in names])  # (C_out, 3, 3, 3)
-    biases = np.array([bias] + [0.0] * len(names))
+    weights = np.stack([current_kernel()] + [channels.rgb_kernel(channels.BANK[k]) for k in names])
+    biases = np.array([bias] + [0.0] * len(names))  # weights (C_out, 3, 3, 3), biases (C_out,)
     batch = np.repeat(image[None], n, axis=0)  # (N, 3, H, W): the same picture N times stands in for a batch
     out = channels.conv_multi(batch, weights, biases, padding)  # (N, C_out, H', W')
     titles = [t("why.out_yours")] + [t(f"why.bank_{k}") for k in names]
@@ -547,6 +569,11 @@ st.segmented_control(
     persist_state=PERSIST,
     label_visibility="collapsed",
 )
-{"params": section_params, "sparse": section_sparse, "rf": section_rf, "channels": section_channels}[
-    st.session_state.why_section
-]()
+SHOW = {
+    "params": section_params,
+    "sparse": section_sparse,
+    "rf": section_rf,
+    "channels": section_channels,
+    "batch": section_batch,
+}
+SHOW[st.session_state.why_section]()

@@ -23,7 +23,7 @@ def _data_root() -> Path:
 def _idx(raw: Path, name: str, offset: int) -> np.ndarray:
     path = raw / name
     data = path.read_bytes() if path.is_file() else gzip.decompress((raw / f"{name}.gz").read_bytes())
-    return np.frombuffer(data, dtype=np.uint8, offset=offset)
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).copy()  # writable
 
 
 @pytest.fixture(scope="session")

@@ -191,7 +191,7 @@ def test_filters_are_copies(model):
     g = network.conv1_filters(model)
     assert g.shape == (32, 5, 5)
     np.testing.assert_array_equal(g[7], model.conv1.weight[7, 0].detach().numpy())
-    assert network.layer_bias(model, "conv1", 2) == pytest.approx(float(model.conv1.bias[2]))
+    assert network.layer_bias(model, "conv1", 2) == pytest.approx(float(model.conv1.bias.detach()[2]))
 
 
 def test_fire_map():

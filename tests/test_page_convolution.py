@@ -147,6 +147,7 @@ def test_ukrainian_is_complete(digit):
     )
     english = {i18n.t(k, "en") for k in i18n.table() if k.startswith("conv.")}
     assert labels and not set(labels) & english
+    assert "615\u00a0440" in [m.value for m in at.metric]  # Ukrainian thousands separator, not a comma
     check_numbers(at, digit)
 
 
@@ -287,6 +288,19 @@ def test_clicking_an_output_cell_selects_it(digit):
     rerun(at)
     assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (11, 5)
     check_numbers(at, digit)
+
+
+def test_play_advances_one_cell_per_run(digit):
+    at = open_page(digit, conv_row=2, conv_col=27)
+    at.toggle(key="conv_play").set_value(True)
+    rerun(at)
+    assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 0)
+    rerun(at)
+    assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 1)
+    check_numbers(at, digit)
+    at.toggle(key="conv_play").set_value(False)
+    rerun(at)
+    assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 1)
 
 
 def test_kernel_edits_and_refusals(digit):

@@ -218,3 +218,8 @@ def test_language_switch_updates_query_and_text():
     assert at.title[0].value == i18n.t("draw.title", "uk")
     assert at.sidebar.radio[0].label == i18n.t("app.language", "uk")
     assert "uk" in str(at.query_params["lang"])
+    at.session_state["lang"] = "en"  # changed elsewhere (e.g. a link): the switch follows, no warning
+    at.run()
+    assert at.sidebar.radio[0].value == "en"
+    assert at.title[0].value == i18n.t("draw.title", "en")
+    assert not at.warning and not at.exception

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGE = "pages/why_cnn.py"
 NNBSP = "\u202f"  # Ukrainian thousands separator
+LAYERS = ("conv1", "pool1", "conv2", "pool2")
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +221,9 @@ def test_receptive_field_on_the_students_digit(digit, layer, row, col):
     # the exact input pixels: non-zero gradient through the model's geometry with all-one weights, avg pooling
     x = torch.ones(1, 1, 28, 28, dtype=torch.float64, requires_grad=True)
     y = x
-    for name in ("conv1", "pool1", "conv2", "pool2")[: ("conv1", "pool1", "conv2", "pool2").index(layer) + 1]:
-        y = (
-            F.avg_pool2d(y, 2)
-            if name.startswith("pool")
-            else F.conv2d(y, torch.ones(1, 1, 5, 5).double(), padding=2)
-        )
+    ones = torch.ones(1, 1, 5, 5, dtype=torch.float64)
+    for name in LAYERS[: LAYERS.index(layer) + 1]:
+        y = F.avg_pool2d(y, 2) if name.startswith("pool") else F.conv2d(y, ones, padding=2)
     y[0, 0, row, col].backward()
     rows, cols = np.nonzero(x.grad[0, 0].numpy())
     top, bottom, left, right = rows.min(), rows.max(), cols.min(), cols.max()
@@ -320,7 +318,7 @@ def test_rgb_kernel_widgets():
 
 
 def test_several_kernels_and_4d_shapes():
-    at = open_page(why_section="channels", why_out_channels=3, why_batch=5, why_padding=0)
+    at = open_page(why_section="batch", why_out_channels=3, why_batch=5, why_padding=0)
     code = at.code[0].value
     assert "x.shape      == (5, 3, 64, 64)" in code
     assert "weight.shape == (3, 3, 3, 3)" in code
@@ -352,9 +350,14 @@ def test_upload(lang):
     )
     at.run()
     assert not at.exception and not at.error
-    assert "x.shape      == (2, 3, 32, 64)" in at.code[0].value  # longer side reduced to 64, aspect kept
     z = array(chart(at, "why_sum_chart")["data"][0]["z"])
-    assert z.shape[0] == 32  # computed on the upload, not the sample
+    assert z.shape == (32, 4 * 64 + 3 * 8)  # the upload (longer side reduced to 64), not the sample
+    at.session_state["why_section"] = "batch"  # the kept upload feeds the 4-D section too
+    at.run()
+    assert "x.shape      == (2, 3, 32, 64)" in at.code[0].value
+    at.session_state["why_section"] = "channels"  # the uploader forgot its file; the picture is kept
+    at.run()
+    assert array(chart(at, "why_sum_chart")["data"][0]["z"]).shape[0] == 32
     # the language is switched with the last run only: AppTest can't rerun a Ukrainian page whose selectboxes
     # translate their options (it compares the stored value with the translated labels)
     at.file_uploader(key="why_upload").set_value(("bad.png", b"not an image", "image/png"))
@@ -378,6 +381,7 @@ def test_unusable_settings_fall_back_to_defaults():
         why_batch=-3,
         why_dense_width="wide",
         why_conv_pool="yes",
+        why_bias=1,
     )
     assert at.session_state["why_section"] == "params" and at.session_state["why_side"] == 28
     assert at.session_state["why_batch"] == 1 and at.session_state["why_dense_width"] == 1000
@@ -385,12 +389,13 @@ def test_unusable_settings_fall_back_to_defaults():
     at.session_state["why_section"] = "channels"
     at.run()
     assert not at.exception and at.session_state["why_factor_r"] == 1.0
+    assert at.session_state["why_bias"] == 1.0 and isinstance(at.session_state["why_bias"], float)
     at.session_state["why_section"] = "rf"
     at.run()
     assert not at.exception and at.session_state["why_rf_layer"] == "pool2"
 
 
-@pytest.mark.parametrize("section", ["params", "sparse", "rf", "channels"])
+@pytest.mark.parametrize("section", ["params", "sparse", "rf", "channels", "batch"])
 def test_every_section_in_ukrainian(digit, section):
     at = open_page("uk", digit=digit, why_section=section)
     assert at.title[0].value == i18n.t("why.title", "uk")

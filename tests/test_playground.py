@@ -242,6 +242,12 @@ def test_arithmetic_lines_show_the_numbers():
     assert "49" in pg.arithmetic_lines(long, "uk")[0] and pg.arithmetic_lines(long, "uk")[0].endswith("= 49")
 
 
+def test_fmt_count():
+    assert pg.fmt_count(615440, "en") == "615,440" and pg.fmt_count(615440, "uk") == "615\u00a0440"
+    assert pg.fmt_count(26533.04, "uk") == "26\u00a0533" and pg.fmt_count(2.25, "uk") == "2,2"
+    assert pg.fmt_count(2.25, "en") == "2.2" and pg.fmt_count(10, "en") == "10"
+
+
 def test_fmt():
     assert (
         pg.fmt(3.0) == "3" and pg.fmt(-0.25) == "−0.25" and pg.fmt(1 / 3) == "0.333" and pg.fmt(-1e-9) == "0"

@@ -22,10 +22,11 @@ STRINGS = {
     "fm.pipeline_caption": {
         "en": "Shapes are channels × height × width. One gray channel goes in and conv1 puts out a stack of "
         "32 maps: each of its 32 filters makes its own map. ReLU and pooling have no parameters; pooling halves "
-        "height and width. Total: {total} parameters, {fc_share:.0%} of them in fc1.",
+        "height and width; a ReLU follows fc1 too. Total: {total} parameters, {fc_share:.0%} of them in fc1.",
         "uk": "Форма — це канали × висота × ширина. На вхід іде один сірий канал, а conv1 видає стос із 32 карт: "
         "кожен із 32 фільтрів дає власну карту. ReLU та об'єднання (pooling) не мають параметрів; об'єднання "
-        "вдвічі зменшує висоту й ширину. Разом: {total} параметрів, {fc_share:.0%} з них у fc1.",
+        "вдвічі зменшує висоту й ширину; після fc1 теж іде ReLU. Разом: {total} параметрів, "
+        "{fc_share:.0%} з них у fc1.",
     },
     "fm.stage_name.input": {"en": "input", "uk": "вхід"},
     "fm.stage_name.conv1": {"en": "conv1", "uk": "conv1"},
@@ -34,8 +35,8 @@ STRINGS = {
     "fm.stage_name.conv2": {"en": "conv2", "uk": "conv2"},
     "fm.stage_name.relu2": {"en": "ReLU", "uk": "ReLU"},
     "fm.stage_name.pool2": {"en": "pool2", "uk": "pool2"},
-    "fm.stage_name.flatten": {"en": "flatten", "uk": "випрямлення"},
-    "fm.stage_name.fc1": {"en": "fc1 (+ReLU)", "uk": "fc1 (+ReLU)"},
+    "fm.stage_name.flatten": {"en": "flatten", "uk": "сплощення"},
+    "fm.stage_name.fc1": {"en": "fc1", "uk": "fc1"},
     "fm.stage_name.logits": {"en": "fc2", "uk": "fc2"},
     "fm.stage_name.softmax": {"en": "softmax", "uk": "softmax"},
     # controls

@@ -7,6 +7,7 @@ STRINGS = {
     "why.section_sparse": {"en": "Sparse connections", "uk": "Розріджені зв'язки"},
     "why.section_rf": {"en": "Receptive fields", "uk": "Рецептивні поля"},
     "why.section_channels": {"en": "Colour channels", "uk": "Кольорові канали"},
+    "why.section_batch": {"en": "Many kernels, 4-D", "uk": "Багато ядер, 4-D"},
     # 1. parameters
     "why.params_intro": {
         "en": "A fully connected (dense) layer links **every** input value to **every** unit, each link "
@@ -104,9 +105,9 @@ STRINGS = {
         "outputs sees all {n_in} inputs through its own weights: {n_in} × {n_out} + {n_out} = **{dense}** "
         "parameters.",
         "uk": "**Згортка:** кожен із {n_out} виходів бачить {k} із {n_in} входів, і всі вони використовують "
-        "ті самі {k} ваги ядра та один зсув; кількість параметрів: **{conv}**. **Повнозв'язний шар:** кожен "
-        "із {n_out} виходів бачить усі {n_in} входів через власні ваги; кількість параметрів: {n_in} × "
-        "{n_out} + {n_out} = **{dense}**.",
+        "одні й ті самі ваги ядра (їх {k}) та один зсув; кількість параметрів: **{conv}**. **Повнозв'язний "
+        "шар:** кожен із {n_out} виходів бачить усі {n_in} входів через власні ваги; кількість параметрів: "
+        "{n_in} × {n_out} + {n_out} = **{dense}**.",
     },
     "why.sparse_convnet": {
         "en": "The same in 2-D, in this app's network: **conv1** turns the 28×28 image ({n_in} values) into "
@@ -179,10 +180,9 @@ STRINGS = {
         "en": "Picture (PNG, JPEG, GIF, BMP or WebP); it is reduced to 64 pixels",
         "uk": "Зображення (PNG, JPEG, GIF, BMP або WebP); його буде зменшено до 64 пікселів",
     },
-    "why.image_caption": {"en": "RGB, {h}×{w}", "uk": "RGB, {h}×{w}"},
     "why.strip_caption": {
-        "en": "The same picture as three channels: R, G, B (brighter = larger value)",
-        "uk": "Те саме зображення як три канали: R, G, B (яскравіше = більше значення)",
+        "en": "The picture (RGB, {h}×{w}) and its three channels R, G, B (brighter = larger value)",
+        "uk": "Зображення (RGB, {h}×{w}) і його три канали R, G, B (яскравіше = більше значення)",
     },
     "why.kernel_intro": {
         "en": "**One 3-channel kernel** (shape 3×3×3): choose the 3×3 slice for each channel and a factor. "
@@ -216,9 +216,12 @@ STRINGS = {
         "uk": "Там, де відгук найсильніший (рядок {row}, стовпець {col}): {parts} + {bias} = **{total}**, "
         "одне число вихідного каналу.",
     },
-    "why.multi_title": {
-        "en": "Several kernels → several output channels",
-        "uk": "Кілька ядер → кілька вихідних каналів",
+    "why.batch_intro": {
+        "en": "**Several kernels → several output channels.** Kernel 1 is your 3-channel kernel from "
+        "*Colour channels* (with its bias and padding); kernels 2–4 are ready-made. Each one makes one "
+        "output map.",
+        "uk": "**Кілька ядер → кілька вихідних каналів.** Ядро 1 — ваше триканальне ядро з розділу "
+        "*Кольорові канали* (з його зсувом і доповненням); ядра 2–4 — готові. Кожне дає одну вихідну карту.",
     },
     "why.multi_scale": {
         "en": "Each map is coloured by its own range; hover for the values.",

@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from explorer.plots import DIVERGING, HIGHLIGHT, INPUT, SECOND, SEQUENTIAL, format_value, mosaic
 
+# Resolved once: without validation plotly.py would send the names as they are, and plotly.js knows neither
+# reversed names ("RdBu_r") nor "gray".
+SCALES = {name: plotly.colors.get_colorscale(name) for name in (DIVERGING, SEQUENTIAL, INPUT)}
 NO_CHANNEL = 255  # customdata of gutter cells (channels are 0..63)
 # HIGHLIGHT, transparent where the channel is silent
 FIRE_SCALE = [[0.0, "rgba(255,176,0,0)"], [1.0, "rgba(255,176,0,0.85)"]]
@@ -44,8 +48,8 @@ def colour_range(z: np.ndarray, signed: bool) -> dict:
     peak = float(np.abs(finite).max()) if finite.size else 0.0
     peak = peak if peak > 0 else 1e-6
     if signed:
-        return {"colorscale": DIVERGING, "zmin": -peak, "zmax": peak, "zmid": 0.0}
-    return {"colorscale": SEQUENTIAL, "zmin": 0.0, "zmax": peak}
+        return {"colorscale": SCALES[DIVERGING], "zmin": -peak, "zmax": peak, "zmid": 0.0}
+    return {"colorscale": SCALES[SEQUENTIAL], "zmin": 0.0, "zmax": peak}
 
 
 def grid_layout(height: int, *, axes: bool = False, margin: dict | None = None, **extra) -> dict:
@@ -185,7 +189,7 @@ def detail_figure(
     traces = [
         _channel_trace(channel_map, signed, hovers["cell"]),
         _filter_trace(slices, hovers["weight"], hovers["slice"]),
-        {"type": "heatmap", "z": digit, "colorscale": INPUT, "zmin": 0, "zmax": 1, "showscale": False,
+        {"type": "heatmap", "z": digit, "colorscale": SCALES[INPUT], "zmin": 0, "zmax": 1, "showscale": False,
          "hoverinfo": "skip"},
         {"type": "heatmap", "z": fire, "customdata": digit, "colorscale": FIRE_SCALE, "zmin": 0, "zmax": 1,
          "showscale": False, "hovertemplate": hovers["fire"]},
@@ -224,14 +228,17 @@ def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: 
 
 
 def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height: int = 260) -> go.Figure:
-    """Test accuracy of each digit class as bars (0..1)."""
+    """Test accuracy of each digit class as bars, the y axis zoomed so differences of a percent show."""
+    low = min(per_class, default=0.0)
+    bottom = max(0.0, np.floor(low * 100 - 1) / 100) if low > 0.5 else 0.0
     bar = {"type": "bar", "x": list(range(len(per_class))), "y": per_class, "marker": {"color": SECOND},
+           "text": [f"{v:.1%}" for v in per_class], "textposition": "outside", "cliponaxis": False,
            "hovertemplate": f"{x_title} %{{x}}: %{{y:.2%}}<extra></extra>"}  # fmt: skip
     layout = {
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
         "xaxis": {"title": {"text": x_title}, "dtick": 1},
-        "yaxis": {"title": {"text": y_title}, "tickformat": ".0%", "range": [0, 1]},
+        "yaxis": {"title": {"text": y_title}, "tickformat": ".1%", "range": [bottom, 1]},
     }
     return figure({"data": [bar], "layout": layout})
 

@@ -268,14 +268,6 @@ def selected_cell(selection) -> tuple[int, int] | None:
 # colour channels
 
 
-def image_png(chw: np.ndarray, factor: int = 4) -> Image.Image:
-    """(3, H, W) in [0, 1] -> an RGB image, nearest-upscaled so the pixels stay crisp."""
-    hwc = (np.clip(chw.transpose(1, 2, 0), 0, 1) * 255).round().astype(np.uint8)
-    return Image.fromarray(hwc, "RGB").resize(
-        (hwc.shape[1] * factor, hwc.shape[0] * factor), Image.Resampling.NEAREST
-    )
-
-
 def png_bytes(img: Image.Image) -> bytes:
     """A PIL image as PNG bytes."""
     buf = io.BytesIO()
@@ -283,16 +275,18 @@ def png_bytes(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def channel_strip(chw: np.ndarray, factor: int = 3, gutter: int = 4) -> Image.Image:
-    """R, G and B side by side, each in its own colour (black = 0, full colour = 1), on a white strip."""
+def channel_strip(chw: np.ndarray, factor: int = 3, gutter: int = 6) -> Image.Image:
+    """The picture, then its R, G and B channels each in its own colour (black = 0, full colour = 1), on white."""
     _, h, w = chw.shape
-    strip = np.full((h * factor, 3 * w * factor + 2 * gutter, 3), 255, dtype=np.uint8)
+    tile = w * factor + gutter
+    strip = np.full((h * factor, 4 * tile - gutter, 3), 255, dtype=np.uint8)
+    picture = np.clip(chw, 0, 1)
+    for k in range(3):
+        strip[:, : w * factor, k] = (upscale(picture[k], factor) * 255).round().astype(np.uint8)
     for c in range(3):
-        x0 = c * (w * factor + gutter)
+        x0 = (c + 1) * tile
         strip[:, x0 : x0 + w * factor] = 0
-        strip[:, x0 : x0 + w * factor, c] = (
-            (upscale(np.clip(chw[c], 0, 1), factor) * 255).round().astype(np.uint8)
-        )
+        strip[:, x0 : x0 + w * factor, c] = (upscale(picture[c], factor) * 255).round().astype(np.uint8)
     return Image.fromarray(strip, "RGB")
 
 

@@ -1,8 +1,8 @@
 """Shareable links: page settings <-> st.query_params, so the browser's address is always a link to this view.
 
 app.py calls `start()` before `sidebar.language_switch()` (applies ?sample=, ?projector=, ?lesson= once per
-session) and `finish()` after `page.run()` (writes the URL, shows "copy link" in the sidebar). A page calls `bind(SPEC)` before it
-creates its widgets; SPEC maps a session-state key to (query-parameter name, codec, default):
+session) and `finish()` after `page.run()` (writes the URL, shows "copy link" in the sidebar). A page calls
+`bind(SPEC)` before it creates its widgets; SPEC maps a session-state key to (query parameter, codec, default):
 
     SPEC = {"conv_stride_h": ("stride_h", codec.Int(1, 8), 1), ...}
     share.bind(SPEC)
@@ -194,7 +194,7 @@ def _notify(bad: list[str], language: str | None = None) -> None:
     """One translated notice naming the parameters that were ignored (names only, never their values)."""
     if bad:
         names = ", ".join(f"`{name}`" for name in bad)  # our own constant names, not user text
-        st.toast(i18n.t("share.invalid", language or lang(), names=names), icon="⚠️")
+        st.toast(i18n.t("share.invalid", language or lang(), names=names), icon="⚠️", duration="infinite")
 
 
 def _query_value(param: str) -> str | None:

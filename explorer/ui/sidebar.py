@@ -10,6 +10,7 @@ from explorer.ui import LANG, current_digit, t
 
 THUMB_FACTOR = 4  # 28 px -> 112 px, nearest-neighbour so the pixels stay crisp
 THUMB_KEY = "sidebar_digit"  # browser hook: .st-key-sidebar_digit img
+SWITCH_KEY = "lang_switch"
 
 
 def initial_language() -> str:
@@ -17,22 +18,32 @@ def initial_language() -> str:
     return i18n.normalise_language(st.query_params.get("lang")) or i18n.DEFAULT_LANGUAGE
 
 
+def _on_language() -> None:
+    st.session_state[LANG] = st.session_state[SWITCH_KEY]
+
+
 def language_switch() -> str:
-    """Sidebar selector bound to st.session_state["lang"]; writes the choice to ?lang= too. Returns it."""
+    """Sidebar selector for st.session_state["lang"]; writes the choice to ?lang= too. Returns the language."""
     current = st.session_state.get(LANG)
     if current not in i18n.LANGUAGES:  # first run of the session, or a garbled value
-        st.session_state[LANG] = i18n.normalise_language(current) or initial_language()
+        current = st.session_state[LANG] = i18n.normalise_language(current) or initial_language()
+    # The radio has its own key, seeded from "lang" and copied back in a callback. Bound directly to "lang",
+    # a value set before the radio first rendered (?lang=uk) was lost on the next rerun in the browser:
+    # the radio answered its default (English) although it showed Ukrainian.
+    if st.session_state.get(SWITCH_KEY, current) != current:  # "lang" was changed elsewhere: re-seed
+        del st.session_state[SWITCH_KEY]
     st.sidebar.radio(
         t("app.language"),
         i18n.LANGUAGES,
+        index=i18n.LANGUAGES.index(current),
         format_func=i18n.LANGUAGE_NAMES.get,
-        key=LANG,
+        key=SWITCH_KEY,
+        on_change=_on_language,
         horizontal=True,
     )
-    lang = st.session_state[LANG]
-    if st.query_params.get("lang") != lang:
-        st.query_params["lang"] = lang
-    return lang
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
+    return current
 
 
 def digit_thumbnail() -> None:

@@ -41,7 +41,7 @@ SERVER_FLAGS = [
 ]  # fmt: skip
 VIEWPORT = {"width": 1400, "height": 1000}
 STARTUP_TIMEOUT = 60.0
-TIMEOUT = 60_000  # ms; generous: CI machines are shared and slow, a real failure still fails
+TIMEOUT = 120_000  # ms; generous: CI machines are shared and slow (a real failure still fails)
 SIDE = 280  # the canvas' bitmap size: stroke points are given in these coordinates
 
 CANVAS = ".st-key-digit_canvas canvas"

@@ -189,6 +189,10 @@ def test_lang_query_parameter(app_server, page, query, lang):
     open_app(page, app_server, query=f"lang={query}")
     assert page.locator("h1").first.inner_text().strip() == i18n.t("draw.title", lang)
     assert f"lang={lang}" in page.url
+    page.locator(".st-key-draw_sample button", has_text="3").click()  # a full rerun keeps the language
+    wait_for_prediction(page, previous=BLANK)
+    assert page.locator("h1").first.inner_text().strip() == i18n.t("draw.title", lang)
+    assert f"lang={lang}" in page.url
     assert_no_exception(page)
 
 

@@ -17,17 +17,19 @@ from tests.browser.conftest import assert_no_exception, wait_for_app
 
 pytestmark = pytest.mark.browser
 
+OUTPUT = ".st-key-pool_output_chart"
 METRICS = ".st-key-pool_invariance [data-testid=stMetricValue]"
 SUMMARY = ".st-key-pool_summary"
 LONG = 150_000  # plotly.js paints 5 charts; on a loaded 2-core machine that took ~100 s (normally ~2 s)
 
 
 def wait_output(page, expected: list) -> None:
-    """Wait until the pooled map (the second plotly chart on the page) shows these cell texts."""
+    """Wait until the pooled map shows these cell texts (plotly draws a chart once it is scrolled into view)."""
+    page.locator(OUTPUT).scroll_into_view_if_needed()
     page.wait_for_function(
-        """(want) => { const gd = document.querySelectorAll('.js-plotly-plot')[1];
-                       return gd && gd.data && JSON.stringify(gd.data[0].text) === want; }""",
-        arg=json.dumps(expected),
+        """([sel, want]) => { const gd = document.querySelector(sel + ' .js-plotly-plot');
+                              return gd && gd.data && JSON.stringify(gd.data[0].text) === want; }""",
+        arg=[OUTPUT, json.dumps(expected)],
         timeout=LONG,
     )
 
@@ -40,8 +42,10 @@ def texts(a: np.ndarray) -> list:
 
 def press(page, key: str, presses: int = 1, direction: str = "ArrowRight") -> None:
     """Move a slider by keyboard: focus its thumb and press the arrow key."""
-    thumb = page.locator(f".st-key-{key} [role=slider]").first
-    thumb.scroll_into_view_if_needed()
+    page.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
+    thumb = page.locator(
+        f".st-key-{key} input[type=range]"
+    ).first  # react-aria: a visually hidden range input
     thumb.focus()
     for _ in range(presses):
         page.keyboard.press(direction)
