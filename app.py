@@ -3,9 +3,10 @@
 import streamlit as st
 
 from explorer import ui
-from explorer.ui import sidebar
+from explorer.ui import lesson, projector, share, sidebar
 
 st.session_state.setdefault(ui.DIGIT, None)
+share.start()  # ?sample= ?projector= ?lesson= once per session, before ?lang= is rewritten
 sidebar.language_switch()  # sets st.session_state["lang"] (from ?lang= on the first run) before any text
 st.set_page_config(page_title=ui.t("app.title"), page_icon=":material/grid_on:", layout="wide")
 
@@ -27,8 +28,11 @@ PAGES = [
     st.Page("pages/why_cnn.py", title=ui.t("nav.why_cnn"), icon=":material/lightbulb:", url_path="why_cnn"),
 ]
 page = st.navigation(PAGES)
+projector.toggle()
+lesson.toggle()
 if page.url_path:
     # The draw page shows the digit itself, live; a sidebar thumbnail there would only refresh on full reruns
     # (a stroke reruns just the page's fragment, which can't write to the sidebar).
     sidebar.digit_thumbnail()
 page.run()
+share.finish()  # the current settings -> the URL, and "copy link" in the sidebar

@@ -9,7 +9,7 @@ from explorer import kernels, ops, ui
 from explorer import playground as pg
 from explorer.plots import conv as plots
 from explorer.plots import grid_csv
-from explorer.ui import t
+from explorer.ui import share, t
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 PLAY_SECONDS = 0.8
@@ -353,6 +353,7 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
 # one thread per small conv: on a shared 2-core host torch's thread pool makes a 0.2 ms conv take ~40 ms.
 # (explorer.ui sets this when the model loads; a visit straight to this page never loads it.)
 torch.set_num_threads(1)
+share.bind(share.CONVOLUTION)  # a shared link's settings, before the widgets
 init_state()
 st.title(t("conv.title"))
 st.caption(t("conv.intro"))

@@ -17,7 +17,7 @@ import streamlit as st
 from explorer import i18n, network, ui
 from explorer.model import WeightsError, load_card
 from explorer.plots import maps as figs
-from explorer.ui import canvas
+from explorer.ui import canvas, share
 
 t = ui.t
 CONFIG = {"displayModeBar": False}
@@ -441,4 +441,5 @@ def main() -> None:
     about(model)
 
 
+share.bind(share.FEATURE_MAPS)  # a shared link's settings, before the widgets
 main()

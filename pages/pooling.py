@@ -11,7 +11,7 @@ from explorer import invariance as inv
 from explorer import ops, ui
 from explorer import pooling_lesson as lesson
 from explorer.plots import pool as plots
-from explorer.ui import t
+from explorer.ui import share, t
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 CHART = {"displayModeBar": False}
@@ -342,6 +342,7 @@ def invariance_section() -> None:
     invariance()
 
 
+share.bind(share.POOLING)  # a shared link's settings, before the widgets
 init_state()
 st.title(t("pool.title"))
 st.markdown(t("pool.intro"))
