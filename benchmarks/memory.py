@@ -18,6 +18,7 @@ import time
 
 from benchmarks.common import (
     ROOT,
+    apply_priority,
     machine_line,
     rss_mb,
     streamlit_server,
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recording", default=str(RECORDING))
     parser.add_argument("--imports", action="store_true", help="also measure the RSS each heavy import adds")
     args = parser.parse_args(argv)
+    apply_priority()  # BENCH_NICE: a larger CPU share on a shared machine (also for the server)
     rec = Recording.load(args.recording)
 
     print("# Server memory (VmRSS)")

@@ -21,6 +21,7 @@ import json
 import math
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ DATA_ROOT = Path(os.environ.get("EXPLORER_DATA_ROOT", ROOT.parent / "shared" / "
 RESULTS = ROOT / "benchmarks" / "results" / "robustness.json"
 BUDGET = 0.99
 CANVAS = 280
+CHUNK = 250  # digits per task sent to a worker process
 ENCODINGS = {"white on black (L)": "L", "dark on light (RGB)": "RGB", "strokes on transparent (RGBA)": "RGBA"}
 
 
@@ -124,14 +126,39 @@ def classify(model, digits: list[np.ndarray | None], batch: int = 1000) -> np.nd
     return out
 
 
-def through_files(images, make) -> tuple[list, list[float]]:
-    """make(i) -> file bytes; returns the preprocessed digits and the preprocess() CPU seconds per image."""
+def _canvas_chunk(task) -> tuple[list, list[float]]:
+    images, framing, encoding = task
+    return _through_files([encode(draw(d, *f, encoding)) for d, f in zip(images, framing, strict=True)])
+
+
+def _photo_chunk(task) -> tuple[list, list[float]]:
+    images, seed = task
+    rng = np.random.default_rng(seed)
+    return _through_files([encode(photo(d, rng), "JPEG") for d in images])
+
+
+def _array_chunk(task) -> tuple[list, list[float]]:
+    return [preprocess_array(d).digit for d in task], []
+
+
+def _through_files(files: list[bytes]) -> tuple[list, list[float]]:
+    """Preprocessed digits of the files (load_image + preprocess) and preprocess()'s CPU seconds per image."""
+    torch.set_num_threads(1)
     digits, seconds = [], []
-    for i in range(len(images)):
-        img = load_image(make(i))
+    for data in files:
+        img = load_image(data)
         start = time.thread_time()
         digits.append(preprocess(img).digit)
         seconds.append(time.thread_time() - start)
+    return digits, seconds
+
+
+def run_chunks(pool, fn, tasks) -> tuple[list, list[float]]:
+    """Map `fn` over the tasks in the worker processes; concatenate the digits and timings in order."""
+    digits, seconds = [], []
+    for d, s in pool.map(fn, tasks):
+        digits += d
+        seconds += s
     return digits, seconds
 
 
@@ -165,9 +192,9 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-root", type=Path, default=DATA_ROOT)
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (default: all CPUs)")
     args = parser.parse_args(argv)
 
-    torch.set_num_threads(2)
     images, labels = mnist_test(args.data_root)
     images, labels = images[: args.n], labels[: args.n]
     model = load_pretrained()
@@ -176,37 +203,41 @@ def main(argv=None) -> int:
 
     rng = np.random.default_rng(args.seed)
     framing = [(rng.uniform(0.25, 0.9), tuple(rng.random(2))) for _ in range(len(images))]
+    chunks = [slice(i, i + CHUNK) for i in range(0, len(images), CHUNK)]
     all_seconds = []
-    for name, enc in ENCODINGS.items():
-        digits, seconds = through_files(images, lambda i, enc=enc: encode(draw(images[i], *framing[i], enc)))
-        all_seconds += seconds
-        acc = float((classify(model, digits) == labels).mean())
-        summary["canvas"][name] = acc
-        rows.append([f"canvas 280x280: {name}", f"{100 * acc:.2f}", "ok" if acc >= BUDGET else "UNDER"])
+    with ProcessPoolExecutor(args.workers) as pool:
+        for name, enc in ENCODINGS.items():
+            digits, seconds = run_chunks(pool, _canvas_chunk, [(images[c], framing[c], enc) for c in chunks])
+            all_seconds += seconds
+            acc = float((classify(model, digits) == labels).mean())
+            summary["canvas"][name] = acc
+            rows.append([f"canvas 280x280: {name}", f"{100 * acc:.2f}", "ok" if acc >= BUDGET else "UNDER"])
 
-    rng = np.random.default_rng(args.seed + 1)
-    photos, seconds = through_files(images, lambda i: encode(photo(images[i], rng), "JPEG"))
-    summary["photo"] = float((classify(model, photos) == labels).mean())
-    rows.append(
-        ["phone photo 400x400 JPEG (light, noise, specks, shadow)", f"{100 * summary['photo']:.2f}", ""]
-    )
+        tasks = [(images[c], (args.seed, k)) for k, c in enumerate(chunks)]
+        photos, photo_seconds = run_chunks(pool, _photo_chunk, tasks)
+        summary["photo"] = float((classify(model, photos) == labels).mean())
+        rows.append(
+            ["phone photo 400x400 JPEG (light, noise, specks, shadow)", f"{100 * summary['photo']:.2f}", ""]
+        )
 
-    rng = np.random.default_rng(args.seed + 2)
-    for kind in ("as is", "thick strokes", "thin strokes", "rotated ±15°", "slant (shear ±0.3)"):
-        digits = [preprocess_array(d).digit for d in styled(images, kind, rng)]
-        acc = float((classify(model, digits) == labels).mean())
-        summary["style"][kind] = acc
-        rows.append([f"MNIST 28x28 re-framed: {kind}", f"{100 * acc:.2f}", ""])
+        rng = np.random.default_rng(args.seed + 2)
+        for kind in ("as is", "thick strokes", "thin strokes", "rotated ±15°", "slant (shear ±0.3)"):
+            variants = styled(images, kind, rng)
+            digits, _ = run_chunks(pool, _array_chunk, [variants[c] for c in chunks])
+            acc = float((classify(model, digits) == labels).mean())
+            summary["style"][kind] = acc
+            rows.append([f"MNIST 28x28 re-framed: {kind}", f"{100 * acc:.2f}", ""])
 
     ms = 1000 * np.array(all_seconds)
     summary["preprocess_ms_280_canvas"] = {
         "median": float(np.median(ms)),
         "p95": float(np.percentile(ms, 95)),
     }
-    summary["preprocess_ms_400_photo"] = {"median": float(1000 * np.median(seconds))}
+    summary["preprocess_ms_400_photo"] = {"median": float(1000 * np.median(photo_seconds))}
     summary["test_accuracy_card"] = load_card()["test_accuracy"]
     summary["machine"] = machine_line()
     summary["seconds"] = round(time.time() - started, 1)
+    summary["workers"] = args.workers
 
     print(machine_line())
     print(f"bundled model: card test accuracy {100 * summary['test_accuracy_card']:.2f} %; n = {len(labels)}, "

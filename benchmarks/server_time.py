@@ -32,6 +32,7 @@ import numpy as np
 from benchmarks.common import (
     ROOT,
     CpuMeter,
+    apply_priority,
     canvas_png,
     data_url,
     machine_line,
@@ -327,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-out", help="also save the profile (pstats file) here")
     parser.add_argument("--no-post-gc", action="store_true", help="set runner.postScriptGC=false (A/B)")
     args = parser.parse_args(argv)
+    apply_priority()  # BENCH_NICE: a larger CPU share on a shared machine (also for the server)
     pages = [p for p in args.pages.split(",") if p]
 
     import logging

@@ -90,8 +90,10 @@ def load_image(source: bytes | str | Path | BinaryIO) -> Image.Image:
             img.load()
             if img.width < 1 or img.height < 1:
                 raise ImageLoadError("error_corrupt", "the image has no pixels")
+            if img.mode in ("1", "P", "PA"):  # resizing these would fall back to nearest neighbour
+                img = _normalise_mode(img)
+            img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)  # before any full-size copy
             img = _normalise_mode(img)
-            img.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)  # before any copy of the full size
     except ImageLoadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
@@ -124,6 +126,7 @@ def _read_bytes(source) -> bytes:
 
 
 def _normalise_mode(img: Image.Image) -> Image.Image:
+    """Any Pillow mode -> 'L', 'LA', 'RGB' or 'RGBA' (16-bit and float greys scaled to 8 bits)."""
     if img.mode in ("L", "LA", "RGB", "RGBA"):
         return img
     if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):

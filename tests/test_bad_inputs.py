@@ -281,7 +281,6 @@ def test_loaded_images_are_reduced_and_in_a_known_mode(files):
             assert max(img.size) <= pp.WORK_SIDE, case.name
 
 
-@pytest.mark.mnist  # needs the real model (any data root check would do; the predictions are the point)
 def test_predict_answers_every_path_in_one_call(files, cli):
     paths = [str(files[c.name]) for c in CASES]
     out = cli("predict", *paths)

@@ -13,8 +13,10 @@ and even an unvalidated go.Figure costs ~10 ms per chart in st.plotly_chart's .t
 from __future__ import annotations
 
 import base64
+from functools import cache
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 
 from explorer.plots import FONT, HIGHLIGHT, INPUT, PADDING, SECOND, SEQUENTIAL, format_value
@@ -80,6 +82,12 @@ def _figure(data: list[dict], top, left, bottom, right, height: int, annotations
     return FigureSpec({"data": data, "layout": layout})
 
 
+@cache
+def _colorscale(name: str) -> list:
+    """A named colourscale as explicit [position, colour] pairs (plotly.js knows only some names, e.g. not "gray")."""
+    return [list(step) for step in plotly.colors.get_colorscale(name)]
+
+
 def _heatmap(z, *, colorscale, zmin, zmax, hover=None, text=None, gap: int = 0, x0=0, y0=0, size=15) -> dict:
     """A heatmap trace (NaN cells are transparent); `text` is written into the cells."""
     trace = {
@@ -87,7 +95,7 @@ def _heatmap(z, *, colorscale, zmin, zmax, hover=None, text=None, gap: int = 0, 
         "z": _typed(np.where(np.isfinite(z), z, np.nan)),
         "x0": x0,
         "y0": y0,
-        "colorscale": colorscale,
+        "colorscale": _colorscale(colorscale) if isinstance(colorscale, str) else colorscale,
         "zmin": zmin,
         "zmax": zmax if zmax > zmin else zmin + 1,
         "showscale": False,
@@ -204,7 +212,9 @@ def windows_figure(
     shown, step = _subset(out_rows, out_cols)
     for colour in dict.fromkeys(colours):
         rects = [windows[i] for i in shown if colours[i] == colour]
-        data.append(_lines(rects, colour, 3 if small else 1.2, 0.08 if small else 0.0))
+        data.append(
+            _lines(rects, colour, 3 if small else 1.2, 0.08 if small else 0.15)
+        )  # inset: both borders show
     if argmax is not None:
         winners = [(int(r), int(c)) for r, c in argmax.reshape(-1, 2)]
         if small:
@@ -327,7 +337,7 @@ def stages_figure(befores, afters, titles, row_titles: tuple[str, str], height: 
     return _figure(data, -4, -3, z.shape[0], z.shape[1], height, labels)
 
 
-def variants_figure(digits: np.ndarray, captions: list[str], cols: int = 5, height: int = 420) -> FigureSpec:
+def variants_figure(digits: np.ndarray, captions: list[str], cols: int = 5, height: int = 380) -> FigureSpec:
     """Transformed digits as tiles of one heatmap, each captioned (prediction); the last tile is outlined."""
     n, size, _ = digits.shape
     rows = -(-n // cols)

@@ -72,49 +72,79 @@ def _times(value, factor: float, default=None):
     return None if base is None else base * factor
 
 
-def _trace_update(trace, factor: float) -> dict:
-    """Magic-underscore updates for one trace: text, lines, markers, heatmap gaps and colour bar."""
-    kind = trace.type
-    update = {}
+def _get(d: dict, *path, default=None):
+    """d[path[0]][path[1]]... of a plain figure dict, or `default`."""
+    for key in path:
+        if not isinstance(d, dict) or key not in d:
+            return default
+        d = d[key]
+    return d
+
+
+def _trace_update(trace: dict, factor: float) -> dict:
+    """Nested updates for one trace (a plain dict): text, lines, markers, heatmap gaps and colour bar."""
+    kind = trace.get("type")
+    update: dict = {}
     if kind in ("heatmap", "scatter", "bar"):
-        update["textfont_size"] = _times(trace.textfont.size, factor, PLOTLY_FONT)
+        update["textfont"] = {"size": _times(_get(trace, "textfont", "size"), factor, PLOTLY_FONT)}
     if kind == "heatmap":
         for gap in ("xgap", "ygap"):
-            if trace[gap]:  # only grids that show gaps get thicker ones
+            if trace.get(gap):  # only grids that show gaps get thicker ones
                 update[gap] = max(2, round(trace[gap] * factor))
-    if kind == "heatmap" and trace.showscale is not False:
-        update["colorbar_thickness"] = _times(trace.colorbar.thickness, factor, 30)
-        update["colorbar_tickfont_size"] = _times(trace.colorbar.tickfont.size, factor, PLOTLY_FONT)
-    if kind == "scatter":
-        if trace.line.width is not None:
-            update["line_width"] = trace.line.width * factor
-        if isinstance(trace.marker.size, int | float):
-            update["marker_size"] = trace.marker.size * factor
-    if kind in ("scatter", "bar") and isinstance(trace.marker.line.width, int | float):
-        update["marker_line_width"] = trace.marker.line.width * factor
+        if trace.get("showscale") is not False:
+            update["colorbar"] = {
+                "thickness": _times(_get(trace, "colorbar", "thickness"), factor, 30),
+                "tickfont": {
+                    "size": _times(_get(trace, "colorbar", "tickfont", "size"), factor, PLOTLY_FONT)
+                },
+            }
+    if kind == "scatter" and isinstance(_get(trace, "line", "width"), int | float):
+        update["line"] = {"width": trace["line"]["width"] * factor}
+    if kind in ("scatter", "bar"):
+        marker = {}
+        if kind == "scatter" and isinstance(_get(trace, "marker", "size"), int | float):
+            marker["size"] = trace["marker"]["size"] * factor
+        if isinstance(_get(trace, "marker", "line", "width"), int | float):
+            marker["line"] = {"width": trace["marker"]["line"]["width"] * factor}
+        if marker:
+            update["marker"] = marker
+    return update
+
+
+def _layout_update(layout: dict, factor: float, height_factor: float) -> dict:
+    """Nested updates for the layout (a plain dict): fonts, height, margins, shape lines, annotation fonts."""
+    update: dict = {"font": {"size": _times(_get(layout, "font", "size"), factor, PLOTLY_FONT)}}
+    if layout.get("height"):
+        update["height"] = round(layout["height"] * height_factor)
+    margin = {k: round(v * factor) for k, v in (layout.get("margin") or {}).items() if k in "tblr" and v}
+    if margin:
+        update["margin"] = margin
+    if _get(layout, "title", "text"):
+        update["title"] = {
+            "font": {"size": _times(_get(layout, "title", "font", "size"), factor, PLOTLY_FONT)}
+        }
+    if layout.get("shapes"):
+        update["shapes"] = [
+            {
+                **shape,
+                "line": {**shape.get("line", {}), "width": _times(_get(shape, "line", "width"), factor, 2)},
+            }
+            for shape in layout["shapes"]
+        ]
+    if layout.get("annotations"):
+        update["annotations"] = [
+            {**a, "font": {**a.get("font", {}), "size": _times(_get(a, "font", "size"), factor, PLOTLY_FONT)}}
+            for a in layout["annotations"]
+        ]
     return update
 
 
 def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = HEIGHT_FACTOR) -> go.Figure:
     """Scale every font size, line width, marker size and heatmap gap by `factor` and the height by
-    `height_factor`; edits `fig` in place and returns it (one validated update per object)."""
+    `height_factor`; edits `fig` in place and returns it (reads plain dicts, writes one update)."""
     if factor == 1 and height_factor == 1:
         return fig
-    layout = fig.layout
-    update = {"font_size": _times(layout.font.size, factor, PLOTLY_FONT)}
-    if layout.height:
-        update["height"] = round(layout.height * height_factor)
-    for side in ("t", "b", "l", "r"):
-        if layout.margin[side] is not None:
-            update[f"margin_{side}"] = round(layout.margin[side] * factor)
-    if layout.title.text:
-        update["title_font_size"] = _times(layout.title.font.size, factor, PLOTLY_FONT)
-    with fig.batch_update():
-        fig.update_layout(**update)
-        for annotation in layout.annotations:
-            annotation.font.size = _times(annotation.font.size, factor, PLOTLY_FONT)
-        for shape in layout.shapes:
-            shape.line.width = _times(shape.line.width, factor, 2)
-        for trace in fig.data:
-            trace.update(_trace_update(trace, factor))
+    layout = _layout_update(fig.layout.to_plotly_json(), factor, height_factor)
+    data = [_trace_update(trace.to_plotly_json(), factor) for trace in fig.data]
+    fig.update(layout=layout, data=data)
     return fig

@@ -41,7 +41,7 @@ WAIT = 120_000  # plotly.js charts take long to paint when the machine is busy
 def visit(page, base: str, path: str = "", query: str = "") -> None:
     """Go to a page of the app and wait until it has settled (a generous timeout on a loaded machine)."""
     page.set_default_timeout(60_000)
-    page.goto(f"{base}/{path}{'?' + query if query else ''}")
+    page.goto(f"{base}/{path}{'?' + query if query else ''}", timeout=WAIT)
     wait_for_app(page, WAIT)
 
 
@@ -112,7 +112,7 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, s
     page = student.new_page()
     request.node.browser_page = page  # screenshot this one on failure
     page.set_default_timeout(60_000)
-    page.goto(link)
+    page.goto(link, timeout=WAIT)
     settle(page)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
