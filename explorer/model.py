@@ -87,9 +87,12 @@ def load_card(path: Path = CARD_PATH) -> dict:
     if not path.is_file():
         raise WeightsError("weights_missing", f"model card not found: {path}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        card = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise WeightsError("weights_corrupt", f"model card unreadable: {path}: {e}") from e
+    if not isinstance(card, dict):
+        raise WeightsError("weights_corrupt", f"model card unreadable: {path}: not a JSON object")
+    return card
 
 
 def load_pretrained(weights: Path = WEIGHTS_PATH, card: Path = CARD_PATH) -> ConvNet:

@@ -182,9 +182,10 @@ def test_truncated_weights_even_with_a_matching_card(copies):
     assert_weights_error(excinfo, "weights_corrupt", str(weights))
 
 
-def test_unreadable_card(copies):
+@pytest.mark.parametrize("text", ["{ not json", "[1, 2]", ""])
+def test_unreadable_card(copies, text):
     weights, card = copies
-    card.write_text("{ not json")
+    card.write_text(text)
     with pytest.raises(WeightsError) as excinfo:
         load_pretrained(weights, card)
     assert_weights_error(excinfo, "weights_corrupt", "model card")

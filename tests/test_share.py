@@ -247,6 +247,21 @@ def test_scale_figure_scales_fonts_lines_and_gaps():
     assert not big.data[0].xgap
 
 
+def test_scale_figure_on_a_dict_backed_figure_returns_a_scaled_copy():
+    from explorer import pooling_lesson as pl
+    from explorer.plots import pool
+
+    result = pl.run_pool(pl.EXAMPLE_GRID, pl.PoolSettings(ceil_mode=True))
+    fig = pool.pooled_figure(result.output, hover="x", colour_windows=True, kind="grid")
+    before = json.dumps(fig.to_dict(), sort_keys=True)
+    scaled = projector.scale_figure(fig, 1.6, 1.25)
+    assert json.dumps(fig.to_dict(), sort_keys=True) == before  # the original is left alone
+    spec = scaled.to_dict()
+    assert spec["layout"]["height"] == round(fig.to_dict()["layout"]["height"] * 1.25)
+    assert spec["data"][0]["xgap"] == 2 and spec["data"][0]["textfont"]["size"] == pytest.approx(15 * 1.6)
+    assert all(t["line"]["width"] == pytest.approx(3 * 1.6) for t in spec["data"][1:])  # window outlines
+
+
 # ----------------------------------------------------------------------------------------------------------
 # lesson
 
@@ -381,6 +396,15 @@ def test_figure_heatmap_and_colour_range():
     found = export.figure_heatmap(fig)
     assert found["zmin"] == -3 and found["zmax"] == 3
     assert export.figure_heatmap(go.Figure(go.Bar(x=[1], y=[1]))) is None
+    from explorer import pooling_lesson as pl
+    from explorer.plots import pool
+
+    result = pl.run_pool(pl.EXAMPLE_GRID, pl.PoolSettings(ceil_mode=True))
+    found = export.figure_heatmap(
+        pool.pooled_figure(result.output, hover="x", colour_windows=True, kind="grid")
+    )
+    assert np.array_equal(found["z"], pl.EXAMPLE_POOLED)  # z decoded from plotly's base64 typed array
+    assert (found["zmin"], found["zmax"]) == (1.0, 7.0)
     assert export.colour_range(np.array([1.0, 3.0]), zmid=0.0) == (-3.0, 3.0)
     assert export.colour_range(np.array([1.0, 3.0]), zmid=None) == (1.0, 3.0)
     assert export.safe_name("../../etc/passwd <x>") == "etc_passwd_x"

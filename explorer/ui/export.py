@@ -12,6 +12,7 @@ nothing; buttons use on_click="ignore", so a download doesn't rerun the page.
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from functools import cache
@@ -155,19 +156,48 @@ def _colorbar(img: Image.Image, draw: ImageDraw.ImageDraw, colorscale, lo: float
         draw.text((left + BAR_WIDTH + 4, y), format_value(value, 3), fill=TEXT, font=font, anchor=anchor)
 
 
+def _array(value) -> np.ndarray | None:
+    """A 2-D float array from a trace's z: nested lists, an ndarray or a plotly typed-array spec."""
+    if isinstance(value, dict) and "bdata" in value:  # {"dtype": "f4", "bdata": base64, "shape": "h, w"}
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value.get("dtype", "f8")))
+        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
+        value = flat.reshape(shape)
+    try:
+        a = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return a if a.ndim == 2 and a.size else None
+
+
 def figure_heatmap(fig: go.Figure) -> dict | None:
-    """The first heatmap trace of a plotly figure as heatmap_png keyword arguments, or None."""
-    for trace in fig.data:
-        if trace.type == "heatmap" and trace.z is not None:
-            return {
-                "z": np.array(trace.z, dtype=np.float64),
-                "colorscale": trace.colorscale if trace.colorscale is not None else DIVERGING,
-                "zmin": trace.zmin,
-                "zmax": trace.zmax,
-                "zmid": trace.zmid,
-                "colorbar": trace.showscale is not False,
-            }
-    return None
+    """The first heatmap trace of a plotly figure as heatmap_png keyword arguments, or None.
+
+    Works for regular figures and for figures that hold their plotly JSON (explorer.plots.pool.FigureSpec)."""
+    traces = [t for t in fig.data if t.type == "heatmap"]
+    if traces:
+        trace = traces[0]
+        z, scale, zmin, zmax, zmid, showscale = (
+            trace.z, trace.colorscale, trace.zmin, trace.zmax, trace.zmid, trace.showscale
+        )  # fmt: skip
+    else:
+        found = [t for t in (fig.to_plotly_json().get("data") or []) if t.get("type") == "heatmap"]
+        if not found:
+            return None
+        trace = found[0]
+        z, scale, zmin, zmax, zmid, showscale = (
+            trace.get(k) for k in ("z", "colorscale", "zmin", "zmax", "zmid", "showscale")
+        )
+    z = _array(z)
+    if z is None:
+        return None
+    return {
+        "z": z,
+        "colorscale": scale if scale is not None else DIVERGING,
+        "zmin": zmin,
+        "zmax": zmax,
+        "zmid": zmid,
+        "colorbar": showscale is not False,
+    }
 
 
 def alt_text(a, label: str) -> str:

@@ -58,7 +58,8 @@ def toggle() -> bool:
 
 
 def style(fig: go.Figure) -> go.Figure:
-    """`fig` with fonts, lines and gaps scaled for projector mode (unchanged when it is off); edits in place."""
+    """`fig` with fonts, lines and gaps scaled for projector mode (unchanged when it is off); pass the returned
+    figure to st.plotly_chart (dict-backed figures come back as a scaled copy)."""
     return scale_figure(fig, FACTOR, HEIGHT_FACTOR) if enabled() else fig
 
 
@@ -139,12 +140,39 @@ def _layout_update(layout: dict, factor: float, height_factor: float) -> dict:
     return update
 
 
+def _merged(base: dict, update: dict) -> dict:
+    """A copy of `base` with `update` merged in recursively (`base` itself is left alone)."""
+    out = dict(base)
+    for key, value in update.items():
+        out[key] = _merged(out.get(key) or {}, value) if isinstance(value, dict) else value
+    return out
+
+
+class _SpecFigure(go.Figure):
+    """A figure held as plotly JSON (st.plotly_chart serialises it through to_dict(), skipping validation)."""
+
+    def __init__(self, spec: dict):
+        super().__init__(layout={"template": {}}, _validate=False)
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+
 def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = HEIGHT_FACTOR) -> go.Figure:
-    """Scale every font size, line width, marker size and heatmap gap by `factor` and the height by
-    `height_factor`; edits `fig` in place and returns it (reads plain dicts, writes one update)."""
+    """`fig` with every font size, line width, marker size and heatmap gap scaled by `factor` and the height by
+    `height_factor`. A regular figure is edited in place (one update); a figure that holds its plotly JSON
+    itself (explorer.plots.pool.FigureSpec) is left alone and a scaled copy returned: use the return value."""
     if factor == 1 and height_factor == 1:
         return fig
-    layout = _layout_update(fig.layout.to_plotly_json(), factor, height_factor)
-    data = [_trace_update(trace.to_plotly_json(), factor) for trace in fig.data]
-    fig.update(layout=layout, data=data)
-    return fig
+    spec = fig.to_plotly_json()
+    layout = _layout_update(spec.get("layout") or {}, factor, height_factor)
+    data = [_trace_update(trace, factor) for trace in spec.get("data") or []]
+    if spec is not fig.to_plotly_json():  # a regular figure: to_plotly_json() made a copy
+        fig.update(layout=layout, data=data)
+        return fig
+    traces = [_merged(trace, update) for trace, update in zip(spec["data"], data, strict=True)]
+    return _SpecFigure({**spec, "layout": _merged(spec.get("layout") or {}, layout), "data": traces})
