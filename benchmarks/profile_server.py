@@ -19,7 +19,15 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from benchmarks.common import ROOT, SERVER_FLAGS, free_port, machine_line, table, wait_healthy
+from benchmarks.common import (
+    ROOT,
+    SERVER_FLAGS,
+    apply_priority,
+    free_port,
+    machine_line,
+    table,
+    wait_healthy,
+)
 
 AREAS = [  # (label, substring of the file path), first match wins
     ("our code: pages/ + app.py", "/main/pages/"),
@@ -49,7 +57,7 @@ AREAS = [  # (label, substring of the file path), first match wins
 ]
 
 
-def serve(port: int, out: Path, cpu_timer: bool) -> None:
+def serve(port: int, out: Path, cpu_timer: bool, flags: list[str]) -> None:
     """Run `streamlit run app.py` in this process with a cProfile per thread; dump them at exit."""
     import atexit
     import cProfile
@@ -84,7 +92,8 @@ def serve(port: int, out: Path, cpu_timer: bool) -> None:
     main.enable()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", "app.py", "--server.port", str(port), *SERVER_FLAGS]
+    extra = [x for f in flags for x in (f"--{f.partition('=')[0]}", f.partition("=")[2])]
+    sys.argv = ["streamlit", "run", "app.py", "--server.port", str(port), *SERVER_FLAGS, *extra]
     os.chdir(ROOT)
     cli.main(prog_name="streamlit")  # exits through SystemExit; atexit dumps the profiles
 
@@ -115,10 +124,18 @@ def main(argv: list[str] | None = None) -> int:
         default="cpu",
         help="cpu: each thread's CPU time (robust to machine load); wall: elapsed time",
     )
+    parser.add_argument(
+        "--server-flag",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="extra `streamlit run` option, e.g. runner.postScriptGC=false",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: the profiled server
     args = parser.parse_args(argv)
+    apply_priority()  # BENCH_NICE, inherited by the profiled server and the load client
     if args.serve:
-        serve(args.serve, args.out, args.timer == "cpu")
+        serve(args.serve, args.out, args.timer == "cpu", args.server_flag)
         return 0
 
     port = free_port()
@@ -126,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     log = open(f"/tmp/bench-profile-server-{port}.log", "w")  # noqa: SIM115 -- closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.profile_server", "--serve", str(port), "--out", str(args.out),
-         "--timer", args.timer],
+         "--timer", args.timer, *(x for f in args.server_flag for x in ("--server-flag", f))],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -137,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         print(machine_line(), flush=True)
         client = [sys.executable, "-m", "benchmarks.load_test", "--url", f"http://127.0.0.1:{port}",
                   "--sessions", str(args.sessions), "--seconds", str(args.seconds)]  # fmt: skip
+        if args.server_flag:
+            print("server flags: " + " ".join(args.server_flag))
         subprocess.run(client, cwd=ROOT, check=False)
     finally:
         proc.terminate()

@@ -7,9 +7,9 @@ import torch
 
 from explorer import kernels, ops, ui
 from explorer import playground as pg
+from explorer.plots import INPUT, grid_csv
 from explorer.plots import conv as plots
-from explorer.plots import grid_csv
-from explorer.ui import share, t
+from explorer.ui import export, lesson, projector, share, t
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 PLAY_SECONDS = 0.8
@@ -288,7 +288,8 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         fig = plots.input_figure(
             padded, settings.padding, rows, cols, un_rows, un_cols, hover=hover, zrange=zrange
         )
-        st.plotly_chart(fig, key="conv_input_chart", config=CHART)
+        st.plotly_chart(projector.style(fig), key="conv_input_chart", config=CHART)
+        export.downloads(image, "conv_input", colorscale=INPUT, zmin=zrange[0], zmax=zrange[1], zmid=None)
     with right:
         st.markdown(
             f"**{t('conv.output_title_relu' if settings.relu else 'conv.output_title')}**",
@@ -296,8 +297,13 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         )
         fig = plots.output_figure(out, row, col, hover=hover, colorbar_title=t("conv.colorbar"))
         st.plotly_chart(
-            fig, key="conv_output_chart", config=CHART, on_select="rerun", selection_mode="points"
+            projector.style(fig),
+            key="conv_output_chart",
+            config=CHART,
+            on_select="rerun",
+            selection_mode="points",
         )
+        export.downloads(fig, "conv_output")
 
     titles = (
         t("conv.arith.window"),
@@ -307,7 +313,10 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     fig = plots.arithmetic_figure(
         step.window, step.weight, step.products, step.in_bounds, titles=titles, zrange=zrange
     )
-    st.plotly_chart(fig, key="conv_arith_chart", config=CHART)
+    st.plotly_chart(projector.style(fig), key="conv_arith_chart", config=CHART)
+    with st.container(horizontal=True, gap="small"):
+        export.download_csv(step.window, "conv_window", label=t("conv.export.window"))
+        export.download_csv(step.weight, "conv_kernel", label=t("conv.export.kernel"))
     a1, a2 = st.columns([3, 1], vertical_alignment="center")
     with a1, st.container(key="conv_arith"):
         for line in pg.arithmetic_lines(step, ui.lang()):
@@ -353,6 +362,7 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
 # one thread per small conv: on a shared 2-core host torch's thread pool makes a 0.2 ms conv take ~40 ms.
 # (explorer.ui sets this when the model loads; a visit straight to this page never loads it.)
 torch.set_num_threads(1)
+ui.require_shell()  # first, before anything reads the session
 share.bind(share.CONVOLUTION)  # a shared link's settings, before the widgets
 init_state()
 st.title(t("conv.title"))
@@ -378,6 +388,14 @@ st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
     state["conv_row"], state["conv_col"], out
 )
 output_size(image, settings, out.shape)
+lesson.panel(
+    "convolution",
+    input_shape=image.shape,
+    kernel_size=settings.kernel.shape,
+    stride=settings.stride,
+    padding=settings.padding,
+    dilation=settings.dilation,
+)
 
 st.subheader(t("conv.step.header"))
 playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))

@@ -19,7 +19,7 @@ from explorer.preprocess import (
     to_input,
 )
 from explorer.samples import load_samples
-from explorer.ui import canvas, widgets
+from explorer.ui import canvas, lesson, widgets
 
 SAMPLE_KEY = "draw_sample"
 SAMPLE_TURN = "draw_sample_turn"  # per digit: how many times its samples were loaded (to alternate them)
@@ -113,6 +113,7 @@ def upload() -> None:
         st.error(ui.t(error[0], **error[1]))
 
 
+lesson.panel("")
 st.title(ui.t("draw.title"))
 st.markdown(ui.t("draw.intro"))
 sample_picker()

@@ -17,7 +17,7 @@ import streamlit as st
 from explorer import i18n, network, ui
 from explorer.model import WeightsError, load_card
 from explorer.plots import maps as figs
-from explorer.ui import canvas, share
+from explorer.ui import canvas, export, lesson, projector, share
 
 t = ui.t
 CONFIG = {"displayModeBar": False}
@@ -271,7 +271,9 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
         pick_hover=t("fm.hover_pick"),
         height=MOSAICS_HEIGHT,
     )
-    st.plotly_chart(fig, key=MOSAICS, config=CONFIG, on_select=_on_pick, selection_mode="points")
+    st.plotly_chart(
+        projector.style(fig), key=MOSAICS, config=CONFIG, on_select=_on_pick, selection_mode="points"
+    )
 
 
 # ---- one channel up close -----------------------------------------------------------------------------------------
@@ -311,7 +313,8 @@ def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
         titles=(t("fm.panel_map"), t(f"fm.panel_filter_{layer}", bias=bias), t("fm.fires_title")),
         hovers={k: t(f"fm.hover_{k}") for k in ("cell", "weight", "slice", "fire")},
     )
-    st.plotly_chart(fig, key="fm_channel", config=CONFIG)
+    st.plotly_chart(projector.style(fig), key="fm_channel", config=CONFIG)
+    export.downloads(fig, f"fm_{layer}_channel{channel}")
     notes = [t("fm.filter_conv2_caption")] if layer == "conv2" else []
     notes.append(t("fm.silent") if relu.max() <= 0 else t(f"fm.fires_caption_{layer}"))
     st.caption(" ".join(notes))
@@ -375,7 +378,7 @@ def gallery(model) -> None:
     """All learned conv1 filters as one mosaic."""
     st.subheader(t("fm.gallery_title"))
     st.plotly_chart(
-        figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter")),
+        projector.style(figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter"))),
         key="fm_gallery",
         config=CONFIG,
     )
@@ -400,8 +403,10 @@ def about(model) -> None:
     with left:
         st.markdown(f"**{t('fm.per_class_title')}**")
         st.plotly_chart(
-            figs.per_class_bar(
-                numbers["per_class"], x_title=t("fm.per_class_x"), y_title=t("fm.per_class_y")
+            projector.style(
+                figs.per_class_bar(
+                    numbers["per_class"], x_title=t("fm.per_class_x"), y_title=t("fm.per_class_y")
+                )
             ),
             key="fm_per_class",
             config=CONFIG,
@@ -419,7 +424,7 @@ def about(model) -> None:
     if numbers["epochs"]:
         labels = {k: t(f"fm.curve_{k}") for k in ("loss", "accuracy", "train", "test", "epoch")}
         st.plotly_chart(
-            figs.training_curves(numbers["epochs"], numbers["history"], labels=labels),
+            projector.style(figs.training_curves(numbers["epochs"], numbers["history"], labels=labels)),
             key="fm_curves",
             config=CONFIG,
         )
@@ -430,6 +435,7 @@ def about(model) -> None:
 
 def main() -> None:
     _defaults()
+    lesson.panel("feature_maps", layer=st.session_state.fm_layer)
     st.title(t("fm.title"))
     st.caption(t("fm.intro"))
     model = ui.get_model()
@@ -441,5 +447,6 @@ def main() -> None:
     about(model)
 
 
+ui.require_shell()  # first, before anything reads the session
 share.bind(share.FEATURE_MAPS)  # a shared link's settings, before the widgets
 main()

@@ -11,7 +11,8 @@ from explorer import invariance as inv
 from explorer import ops, ui
 from explorer import pooling_lesson as lesson
 from explorer.plots import pool as plots
-from explorer.ui import share, t
+from explorer.ui import export, projector, share, t
+from explorer.ui import lesson as guide
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 CHART = {"displayModeBar": False}
@@ -178,13 +179,15 @@ def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
             kind=kind,
             hover=hover,
         )
-        st.plotly_chart(fig, key="pool_input_chart", config=CHART)
+        st.plotly_chart(projector.style(fig), key="pool_input_chart", config=CHART)
+        export.downloads(fig, "pool_input")
         if step > 1:
             st.caption(t("pool.subset", m=step))
     with right:
         st.markdown(f"**{t('pool.output_title', h=h_out, w=w_out)}**")
         fig = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
-        st.plotly_chart(fig, key="pool_output_chart", config=CHART)
+        st.plotly_chart(projector.style(fig), key="pool_output_chart", config=CHART)
+        export.downloads(fig, "pool_output")
 
     h, w = image.shape
     with st.container(key="pool_summary"):
@@ -225,7 +228,7 @@ def conventions(grid: np.ndarray) -> None:
     c = lesson.conventions(grid)
     titles = (t("pool.conv_zero_in"), t("pool.conv_out"), t("pool.conv_torch_in"), t("pool.conv_out"))
     fig = plots.conventions_figure(c.zero_padded_input, c.zero_output, c.torch_output, grid.shape, titles)
-    st.plotly_chart(fig, key="pool_conventions_chart", config=CHART)
+    st.plotly_chart(projector.style(fig), key="pool_conventions_chart", config=CHART)
     st.markdown(t("pool.conv_agree") if c.agree else t("pool.conv_differ"))
     st.caption(t("pool.conv_when"))
 
@@ -298,7 +301,7 @@ def invariance() -> None:
         titles,
         (t("pool.row_original"), t("pool.row_moved")),
     )
-    st.plotly_chart(fig, key="pool_stages_chart", config=CHART)
+    st.plotly_chart(projector.style(fig), key="pool_stages_chart", config=CHART)
     st.caption(t("pool.stages_note"))
 
     st.subheader(t("pool.pred_title"))
@@ -315,7 +318,7 @@ def invariance() -> None:
         )
     ]
     fig = plots.variants_figure(digits, captions)
-    st.plotly_chart(fig, key="pool_variants_chart", config=CHART)
+    st.plotly_chart(projector.style(fig), key="pool_variants_chart", config=CHART)
     st.caption(t("pool.pred_note"))
 
 
@@ -330,6 +333,16 @@ def pooling_section() -> None:
     if image is None:
         return
     s = settings(image.shape)
+    guide.panel(
+        "pooling",
+        container=st,  # a fragment can't write to the sidebar
+        input_shape=image.shape,
+        kernel_size=s.kernel_size,
+        stride=s.stride,
+        padding=s.padding,
+        dilation=s.dilation,
+        ceil_mode=s.ceil_mode,
+    )
     pooled(image, kind, s)
     if kind == "grid":
         conventions(image)
@@ -342,6 +355,7 @@ def invariance_section() -> None:
     invariance()
 
 
+ui.require_shell()  # first, before anything reads the session
 share.bind(share.POOLING)  # a shared link's settings, before the widgets
 init_state()
 st.title(t("pool.title"))

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer import channels, i18n, ops, params, ui
 from explorer.plots import why as plots
 from explorer.preprocess import ImageLoadError, load_image
-from explorer.ui import projector
+from explorer.ui import lesson, projector, share
 
 SECTIONS = ("params", "sparse", "rf", "channels", "batch")
 SIDES = (28, 32, 64, 128, 224)
@@ -558,7 +558,10 @@ def section_batch() -> None:
 
 # ----------------------------------------------------------------------------------------------------
 
+ui.require_shell()  # first, before anything reads the session
+share.bind(share.spec_from(DEFAULTS, OPTIONS, RANGES, prefix="why_"))  # a shared link's settings
 init_state()
+lesson.panel("why_cnn", side=st.session_state.why_side, kernel_size=st.session_state.why_conv_kernel)
 st.title(t("why.title"))
 st.segmented_control(
     t("why.section"),

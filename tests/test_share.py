@@ -497,7 +497,8 @@ def test_real_app_convolution_link(lang):
     assert s.conv_stride_h == 2 and s.conv_padding_mode == "reflect"
     assert at.number_input(key="conv_stride_h").value == 2
     assert s.conv_kernel == kernels.preset("laplacian").tolist() and s.conv_preset == "laplacian"
-    assert flat(at) == {**params, "lang": lang}
+    step = {"row": str(s.conv_row), "col": str(s.conv_col)}  # the window's position is a setting too
+    assert flat(at) == {**params, "lang": lang, **step}
 
 
 @pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")
@@ -510,4 +511,4 @@ def test_real_app_bad_convolution_link():
     s = at.session_state
     assert s.conv_stride_h == 1 and s.conv_preset == "sobel_x" and s.conv_dilation == 2
     assert [t.value for t in at.toast] == [i18n.t("share.invalid", "uk", names="`kernel`, `stride_h`")]
-    assert flat(at) == {"dilation": "2", "lang": "uk"}
+    assert flat(at) == {"dilation": "2", "lang": "uk", "row": str(s.conv_row), "col": str(s.conv_col)}

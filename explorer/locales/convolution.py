@@ -270,4 +270,6 @@ STRINGS = {
         "en": "true convolution = cross-correlation with the flipped kernel",
         "uk": "справжня згортка = взаємна кореляція з перевернутим ядром",
     },
+    "conv.export.window": {"en": "Window CSV", "uk": "Вікно, CSV"},
+    "conv.export.kernel": {"en": "Kernel CSV", "uk": "Ядро, CSV"},
 }

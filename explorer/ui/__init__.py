@@ -16,6 +16,18 @@ LANG = "lang"
 torch.set_num_threads(1)
 
 
+def require_shell() -> None:
+    """Rerun through app.py when Streamlit ran this page on its own (a deep link as a fresh server's first request)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # Until some run calls st.navigation, Streamlit treats a folder named pages/ as a v1 multipage app and runs
+    # /convolution as pages/convolution.py alone: no language, sidebar or shared settings. st.navigation sets this
+    # flag to False for good; page hashes come from url_path alone, so the rerun lands on the same page.
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
     """The session's interface language ('en' or 'uk')."""
     return st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)

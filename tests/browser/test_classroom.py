@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import VIEWPORT, assert_no_exception, start_server, stop_server, wait_for_app
 from PIL import Image
+from playwright.sync_api import expect
 
 from explorer import i18n, kernels
 from explorer import playground as pg
@@ -22,17 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAPLACIAN = "3x3:0,1,0,1,-4,1,0,1,0"
 
 
-def _wired() -> bool:
-    app, conv = ((ROOT / f).read_text(encoding="utf-8") for f in ("app.py", "pages/convolution.py"))
-    return "share.finish()" in app and "share.bind(" in conv and "export.downloads(" in conv
-
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not _wired(), reason="share/export not wired into app.py and pages/convolution.py yet"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 WAIT = 120_000  # plotly.js charts take long to paint when the machine is busy
@@ -50,12 +41,8 @@ def settle(page) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(app_server, browser):
-    """The session's app server, with one visit to "/" first: a deep link as the very first request of a
-    fresh server process skips app.py (see test_deep_link_as_the_first_request)."""
-    context = browser.new_context(viewport=VIEWPORT)
-    visit(context.new_page(), app_server)
-    context.close()
+def server(app_server):
+    """The session's app server (no warm-up visit: a deep link works as a fresh server's first request)."""
     return app_server
 
 
@@ -222,12 +209,6 @@ def test_lesson_predict_then_reveal_by_keyboard(page, server):
     assert "step 4 of 5" in page.locator(".st-key-lesson_panel").inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app-shell bug: with a folder named pages/, Streamlit runs a deep link that is the first request of "
-    "a fresh server as a v1 page (PagesManager.uses_pages_directory), skipping app.py: no sidebar, no ?lang=, "
-    "no shared settings. Rename pages/ (e.g. to views/) to fix, then drop this marker.",
-)
 def test_deep_link_as_the_first_request(browser, tmp_path):
     proc, url = start_server(tmp_path / "streamlit.log")
     try:
@@ -236,7 +217,8 @@ def test_deep_link_as_the_first_request(browser, tmp_path):
         page.set_default_timeout(60_000)
         visit(page, url, "convolution", "lang=uk&stride_h=2")
         assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
-        assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
+        expect(page.locator(".st-key-conv_stride_h input")).to_have_value("2", timeout=30_000)
+        assert_no_exception(page)
         context.close()
     finally:
         stop_server(proc)
