@@ -34,7 +34,6 @@ from conftest import (  # noqa: E402 -- the browser tests' own server and drawin
     LAUNCH_ARGS,
     PREDICTION,
     VIEWPORT,
-    chromium_path,
     draw_stroke,
     free_port,
     start_server,
@@ -43,6 +42,8 @@ from conftest import (  # noqa: E402 -- the browser tests' own server and drawin
     wait_for_app,
     wait_healthy,
 )
+
+from benchmarks.common import chromium_path  # noqa: E402
 
 ONE = [(152, 42), (148, 90), (142, 150), (136, 205), (133, 240)]
 SEVEN = [(72, 58), (120, 55), (170, 54), (212, 56), (196, 95), (176, 140), (158, 190), (146, 242)]

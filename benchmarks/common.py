@@ -1,4 +1,4 @@
-"""Shared by the benchmark scripts: a `streamlit run app.py` on a free port, machine load, digits drawn as the
+"""Shared by the benchmark scripts (and the browser tests' fixtures): a `streamlit run app.py` on a free port, machine load, digits drawn as the
 canvas draws them, and plain-text tables. Run the scripts from the repository root: `python -m benchmarks.<name>`."""
 
 from __future__ import annotations
@@ -179,6 +179,16 @@ def apply_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, 0, priority())
 
 
+def stop(proc: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Stop a process we started by its PID: SIGTERM, then SIGKILL after `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 @contextmanager
 def streamlit_server(log_path: Path | None = None, extra: list[str] | None = None):
     """Start the app on a free port, yield a Server once healthy, stop it by PID afterwards."""
@@ -198,17 +208,20 @@ def streamlit_server(log_path: Path | None = None, extra: list[str] | None = Non
             healthy = wait_healthy(url, proc)
             yield Server(proc, url, port, started, healthy, log_path)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            stop(proc)
+
+
+def find_chromium() -> str | None:
+    """Debian's chromium (never a `playwright install` download), or None."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
 def chromium_path() -> str:
-    """Debian's chromium (never a `playwright install` download)."""
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    """find_chromium(), or exit with a message."""
+    found = find_chromium()
     if not found:
         raise SystemExit("chromium not found")
     return found

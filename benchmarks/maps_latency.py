@@ -38,6 +38,7 @@ from benchmarks.common import (
     machine_line,
     median,
     pct,
+    stop,
     table,
     verdict,
     wait_healthy,
@@ -178,12 +179,7 @@ def measure(strokes: int, samples: int, extra_flags: list[str] | None = None) ->
                 _wait_idle(page)
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc)
         out.close()
     result["server_fragment"] = [r["ms"] for r in stroke_runs if r["fragment"]]
     result["server_fragment_cpu"] = [r["cpu"] for r in stroke_runs if r["fragment"]]

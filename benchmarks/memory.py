@@ -21,6 +21,7 @@ from benchmarks.common import (
     apply_priority,
     machine_line,
     rss_mb,
+    stop,
     streamlit_server,
     table,
 )
@@ -77,8 +78,7 @@ def _rss_after(code: str) -> float:
         time.sleep(0.5)
         return rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 async def measure(sessions: int, rec: Recording) -> tuple[list[list], list[list]]:

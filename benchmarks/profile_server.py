@@ -25,6 +25,7 @@ from benchmarks.common import (
     apply_priority,
     free_port,
     machine_line,
+    stop,
     table,
     wait_healthy,
 )
@@ -158,12 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             print("server flags: " + " ".join(args.server_flag))
         subprocess.run(client, cwd=ROOT, check=False)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc, timeout=60)  # the profiles are written at exit
         log.close()
     for _ in range(20):
         if args.out.exists():

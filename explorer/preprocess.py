@@ -327,5 +327,5 @@ def preprocess_array(arr: np.ndarray) -> Preprocessed:
 
 def to_input(digit: np.ndarray) -> torch.Tensor:
     """A 28x28 digit in [0, 1] -> the normalised network input."""
-    x = torch.as_tensor(np.asarray(digit, dtype=np.float32))  # (28, 28)
+    x = torch.tensor(np.asarray(digit, dtype=np.float32))  # (28, 28); a copy: samples are read-only arrays
     return ((x - MNIST_MEAN) / MNIST_STD)[None, None]  # (1, 1, 28, 28)

@@ -8,54 +8,33 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.common import (
+    CANVAS,
+    CHROMIUM_ARGS,
+    CONNECTED,
+    IDLE,
+    PREDICTION,
+    SIDE,
+    find_chromium,
+    free_port,
+    stop,
+    streamlit_command,
+    wait_healthy,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 REQUIRE = os.environ.get("EXPLORER_REQUIRE_BROWSER") == "1"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_FLAGS = [
-    "--server.address", "127.0.0.1",
-    "--server.headless", "true",
-    "--global.developmentMode", "false",
-    "--browser.gatherUsageStats", "false",
-    "--server.fileWatcherType", "none",
-    "--server.scriptHealthCheckEnabled", "true",
-]  # fmt: skip
+LAUNCH_ARGS = CHROMIUM_ARGS
+HEALTH_CHECK = ["--server.scriptHealthCheckEnabled", "true"]
 VIEWPORT = {"width": 1400, "height": 1000}
 STARTUP_TIMEOUT = 60.0
 TIMEOUT = 120_000  # ms; generous: CI machines are shared and slow (a real failure still fails)
-SIDE = 280  # the canvas' bitmap size: stroke points are given in these coordinates
-
-CANVAS = ".st-key-digit_canvas canvas"
-PREDICTION = ".st-key-prediction [data-testid=stMetricValue]"
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium (never a `playwright install` download)."""
-    found = shutil.which("chromium")
-    if found:
-        return found
-    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 
 
 def _unavailable() -> str | None:
@@ -63,7 +42,7 @@ def _unavailable() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "playwright is not installed"
-    return None if chromium_path() else "chromium is not installed"
+    return None if find_chromium() else "chromium is not installed"
 
 
 def _skip_or_fail(reason: str):
@@ -72,45 +51,17 @@ def _skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def streamlit_command(port: int) -> list[str]:
-    """`streamlit run app.py` from the project's venv (the current interpreter when there is none)."""
-    exe = ROOT / ".venv" / "bin" / "streamlit"
-    start = [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
-    return [*start, "run", "app.py", "--server.port", str(port), *SERVER_FLAGS]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = STARTUP_TIMEOUT) -> float:
-    """Poll /_stcore/health until it answers 'ok'; returns the seconds waited."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return time.perf_counter() - start
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
-
-
 def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
     """Start the app on a free port; returns the process and its base URL once healthy."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(log_path, "w")  # noqa: SIM115 -- closed with the process
-    proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        streamlit_command(port, HEALTH_CHECK), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     proc.log = log  # type: ignore[attr-defined]
     try:
-        wait_healthy(url, proc)
+        wait_healthy(url, proc, STARTUP_TIMEOUT)
     except Exception:
         stop_server(proc)
         raise
@@ -119,12 +70,7 @@ def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
 
 def stop_server(proc: subprocess.Popen) -> None:
     """Stop the server by its PID."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+    stop(proc)
     proc.log.close()  # type: ignore[attr-defined]
 
 
@@ -148,7 +94,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        b = p.chromium.launch(executable_path=find_chromium(), args=LAUNCH_ARGS)
         yield b
         b.close()
 
