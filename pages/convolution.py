@@ -288,7 +288,12 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         fig = plots.input_figure(
             padded, settings.padding, rows, cols, un_rows, un_cols, hover=hover, zrange=zrange
         )
-        st.plotly_chart(projector.style(fig), key="conv_input_chart", config=CHART)
+        st.plotly_chart(
+            projector.style(fig),
+            key="conv_input_chart",
+            config=CHART,
+            alt=export.alt_text(image, t("conv.input_title")),
+        )
         export.downloads(image, "conv_input", colorscale=INPUT, zmin=zrange[0], zmax=zrange[1], zmid=None)
     with right:
         st.markdown(
@@ -300,6 +305,7 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
             projector.style(fig),
             key="conv_output_chart",
             config=CHART,
+            alt=export.alt_text(out, t("conv.output_title")),
             on_select="rerun",
             selection_mode="points",
         )

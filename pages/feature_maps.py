@@ -313,7 +313,14 @@ def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
         titles=(t("fm.panel_map"), t(f"fm.panel_filter_{layer}", bias=bias), t("fm.fires_title")),
         hovers={k: t(f"fm.hover_{k}") for k in ("cell", "weight", "slice", "fire")},
     )
-    st.plotly_chart(projector.style(fig), key="fm_channel", config=CONFIG)
+    st.plotly_chart(
+        projector.style(fig),
+        key="fm_channel",
+        config=CONFIG,
+        alt=export.alt_text(
+            a_map, t("fm.detail_map", layer=layer, channel=channel, stage=t(f"fm.stage.{stage}"))
+        ),
+    )
     export.downloads(fig, f"fm_{layer}_channel{channel}")
     notes = [t("fm.filter_conv2_caption")] if layer == "conv2" else []
     notes.append(t("fm.silent") if relu.max() <= 0 else t(f"fm.fires_caption_{layer}"))

@@ -179,14 +179,24 @@ def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
             kind=kind,
             hover=hover,
         )
-        st.plotly_chart(projector.style(fig), key="pool_input_chart", config=CHART)
+        st.plotly_chart(
+            projector.style(fig),
+            key="pool_input_chart",
+            config=CHART,
+            alt=export.alt_text(image, t("pool.input_title")),
+        )
         export.downloads(fig, "pool_input")
         if step > 1:
             st.caption(t("pool.subset", m=step))
     with right:
         st.markdown(f"**{t('pool.output_title', h=h_out, w=w_out)}**")
         fig = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
-        st.plotly_chart(projector.style(fig), key="pool_output_chart", config=CHART)
+        st.plotly_chart(
+            projector.style(fig),
+            key="pool_output_chart",
+            config=CHART,
+            alt=export.alt_text(result.output, t("pool.output_title", h=h_out, w=w_out)),
+        )
         export.downloads(fig, "pool_output")
 
     h, w = image.shape

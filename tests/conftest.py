@@ -1,19 +1,30 @@
-"""Shared fixtures: the repository root, MNIST test digits (skipped when absent), digits drawn onto canvases."""
+"""Shared fixtures: the repository root, MNIST test digits (skipped when absent), digits drawn onto canvases,
+app pages opened in AppTest and the plotly figures they show.
+
+Helpers are handed to tests as fixtures: tests/browser/conftest.py also loads as module `conftest`, so
+`from conftest import …` in tests/ would find the browser helpers once tests/browser is collected."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 from PIL import Image
 
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+APP = str(REPO_ROOT / "app.py")
 
 
 def _data_root() -> Path:
@@ -115,3 +126,64 @@ def run_explorer(*args: str, timeout: float = 600) -> subprocess.CompletedProces
 def cli():
     """run_explorer(*args, timeout=600) -> CompletedProcess (`python -m explorer ...` in a subprocess)."""
     return run_explorer
+
+
+def open_app_page(
+    page: str, digit=None, lang: str = "en", *, timeout: float = 120, home_first: bool = False, **state
+) -> AppTest:
+    """app.py in AppTest with lang, digit and state set, switched to `page` and run; fails on an exception."""
+    from streamlit.testing.v1 import AppTest  # only the page tests pay for importing streamlit
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.session_state["lang"] = lang
+    at.session_state["digit"] = digit
+    for key, value in state.items():
+        at.session_state[key] = value
+    if home_first:
+        at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def plotly_array(obj) -> np.ndarray:
+    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists (None -> NaN)."""
+    if isinstance(obj, dict) and "bdata" in obj:
+        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
+        return a.reshape(shape)
+    return np.array(obj, dtype=float)
+
+
+def plotly_figure(at: AppTest, key: str) -> dict:
+    """The plotly spec Streamlit sent for the chart with this key."""
+    return json.loads(at.get_by_key(key).proto.spec)
+
+
+def markdown_text(at: AppTest) -> str:
+    """The page's markdown, one element a line."""
+    return "\n".join(m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="session")
+def open_app():
+    """open_app_page(page, digit=None, lang='en', *, timeout=120, home_first=False, **state) -> AppTest."""
+    return open_app_page
+
+
+@pytest.fixture(scope="session")
+def array():
+    """plotly_array(obj) -> ndarray (base64 typed array or nested lists, None -> NaN)."""
+    return plotly_array
+
+
+@pytest.fixture(scope="session")
+def figure():
+    """plotly_figure(at, key) -> the chart's plotly spec as a dict."""
+    return plotly_figure
+
+
+@pytest.fixture(scope="session")
+def markdown():
+    """markdown_text(at) -> the page's markdown, one element a line."""
+    return markdown_text

@@ -100,6 +100,8 @@ def test_page_renders_in_ukrainian(page):
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = "uk"
     at.session_state["digit"] = load_samples().digit(14)
+    at.session_state["lesson"] = True  # the lesson panel's texts too
+    at.session_state["projector"] = True
     at.run()
     if page != "draw.py":
         at.switch_page(f"pages/{page}").run()
@@ -109,3 +111,4 @@ def test_page_renders_in_ukrainian(page):
     english = english_fragments()
     leaks = sorted({frag for x in texts for frag in english if frag in x})
     assert not leaks, f"English text on the Ukrainian page {page}: {leaks[:5]}"
+    assert at.sidebar.get("progress") or at.main.get("progress"), "the lesson panel was not shown"

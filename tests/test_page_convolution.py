@@ -6,11 +6,9 @@ as base64 typed arrays. Expected values are computed here directly with torch (F
 
 from __future__ import annotations
 
-import base64
-import json
+import functools
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,8 +21,6 @@ from explorer import playground as pg
 from explorer.plots import grid_csv
 from explorer.samples import load_samples
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/convolution.py"
 
 
@@ -34,15 +30,10 @@ def digit() -> np.ndarray:
     return samples.digit(samples.of_class(2)[0])
 
 
-def open_page(digit=None, lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["digit"] = digit
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+@pytest.fixture(scope="module")
+def open_page(open_app):
+    """open_page(digit=None, lang='en', **state) -> AppTest on the Convolution page."""
+    return functools.partial(open_app, PAGE)
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -51,25 +42,16 @@ def rerun(at: AppTest) -> AppTest:
     return at
 
 
-def array(obj) -> np.ndarray:
-    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists."""
-    if isinstance(obj, dict) and "bdata" in obj:
-        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
-        return a.reshape(shape)
-    return np.array(obj, dtype=float)
+@pytest.fixture(scope="module")
+def shown_output(array, figure):
+    """shown_output(at) -> the output heatmap's values."""
+    return lambda at: array(figure(at, "conv_output_chart")["data"][0]["z"])
 
 
-def figure(at: AppTest, key: str) -> dict:
-    return json.loads(at.get_by_key(key).proto.spec)
-
-
-def shown_output(at: AppTest) -> np.ndarray:
-    return array(figure(at, "conv_output_chart")["data"][0]["z"])
-
-
-def shown_arithmetic(at: AppTest) -> dict[str, np.ndarray]:
-    return {trace["name"]: array(trace["z"]) for trace in figure(at, "conv_arith_chart")["data"]}
+@pytest.fixture(scope="module")
+def shown_arithmetic(array, figure):
+    """shown_arithmetic(at) -> the arithmetic grids by name (window, weight, products)."""
+    return lambda at: {trace["name"]: array(trace["z"]) for trace in figure(at, "conv_arith_chart")["data"]}
 
 
 def state(at: AppTest) -> dict:
@@ -93,33 +75,40 @@ def reference(image, st: dict, relu: bool | None = None) -> np.ndarray:
     return (F.relu(y) if relu else y)[0, 0].numpy()
 
 
-def check_numbers(at: AppTest, image) -> None:
-    """Output heatmap, arithmetic grids, sum lines and result metric all equal torch for the session's settings."""
-    s = state(at)
-    expected = reference(image, s)
-    np.testing.assert_allclose(shown_output(at), expected, atol=1e-9)
-    row, col = at.session_state["conv_row"], at.session_state["conv_col"]
-    assert 0 <= row < expected.shape[0] and 0 <= col < expected.shape[1]
-    grids = shown_arithmetic(at)
-    np.testing.assert_allclose(grids["products"], grids["window"] * grids["weight"], atol=1e-12)
-    pre = reference(image, s, relu=False)[row, col]
-    assert grids["products"].sum() + s["conv_bias"] == pytest.approx(pre, abs=1e-9)
-    weight = np.asarray(s["conv_kernel"])
-    np.testing.assert_array_equal(grids["weight"], np.flip(weight) if s["conv_flip"] else weight)
-    metric = at.get_by_key("conv_result").metric[0].value
-    assert float(metric.replace("−", "-")) == pytest.approx(expected[row, col], abs=1e-4)
-    lines = [m.value for m in at.get_by_key("conv_arith").markdown]
-    assert lines[1].endswith(f"= {pg.fmt(pre)}")
-    h, w = np.asarray(image).shape
-    formulas = " ".join(m.value for m in at.get_by_key("conv_formula").markdown)
-    assert formulas.endswith(f"= {expected.shape[1]}") and f"= {expected.shape[0]}" in formulas
-    assert f"({h} + 2·{s['conv_padding_h']} " in formulas and f"({w} + 2·{s['conv_padding_w']} " in formulas
+@pytest.fixture(scope="module")
+def check_numbers(shown_output, shown_arithmetic):
+    """check_numbers(at, image): output heatmap, arithmetic grids, sum lines and result metric equal torch."""
+
+    def check(at: AppTest, image) -> None:
+        s = state(at)
+        expected = reference(image, s)
+        np.testing.assert_allclose(shown_output(at), expected, atol=1e-9)
+        row, col = at.session_state["conv_row"], at.session_state["conv_col"]
+        assert 0 <= row < expected.shape[0] and 0 <= col < expected.shape[1]
+        grids = shown_arithmetic(at)
+        np.testing.assert_allclose(grids["products"], grids["window"] * grids["weight"], atol=1e-12)
+        pre = reference(image, s, relu=False)[row, col]
+        assert grids["products"].sum() + s["conv_bias"] == pytest.approx(pre, abs=1e-9)
+        weight = np.asarray(s["conv_kernel"])
+        np.testing.assert_array_equal(grids["weight"], np.flip(weight) if s["conv_flip"] else weight)
+        metric = at.get_by_key("conv_result").metric[0].value
+        assert float(metric.replace("−", "-")) == pytest.approx(expected[row, col], abs=1e-4)
+        lines = [m.value for m in at.get_by_key("conv_arith").markdown]
+        assert lines[1].endswith(f"= {pg.fmt(pre)}")
+        h, w = np.asarray(image).shape
+        formulas = " ".join(m.value for m in at.get_by_key("conv_formula").markdown)
+        assert formulas.endswith(f"= {expected.shape[1]}") and f"= {expected.shape[0]}" in formulas
+        assert (
+            f"({h} + 2·{s['conv_padding_h']} " in formulas and f"({w} + 2·{s['conv_padding_w']} " in formulas
+        )
+
+    return check
 
 
 # ----------------------------------------------------------------------------------------------------------
 
 
-def test_default_page_shows_the_digit_convolved(digit):
+def test_default_page_shows_the_digit_convolved(digit, open_page, shown_output, check_numbers, array, figure):
     at = open_page(digit)
     assert at.title[0].value == "Convolution playground"
     assert at.session_state["conv_preset"] == "sobel_x"
@@ -137,7 +126,7 @@ def test_default_page_shows_the_digit_convolved(digit):
     np.testing.assert_array_equal(padded, np.pad(digit, 1))
 
 
-def test_ukrainian_is_complete(digit):
+def test_ukrainian_is_complete(digit, open_page, check_numbers):
     at = open_page(digit, lang="uk")
     assert at.title[0].value == "Пісочниця згортки"
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
@@ -151,14 +140,14 @@ def test_ukrainian_is_complete(digit):
     check_numbers(at, digit)
 
 
-def test_no_digit_uses_a_bundled_sample():
+def test_no_digit_uses_a_bundled_sample(open_page, check_numbers):
     at = open_page(None)
     assert any("MNIST" in c.value for c in at.caption)
     check_numbers(at, pg.sample_digit())
 
 
 @pytest.mark.parametrize("name", list(pg.PRESETS))
-def test_every_preset(digit, name):
+def test_every_preset(digit, name, open_page, check_numbers):
     at = open_page(digit)
     at.selectbox(key="conv_preset").set_value(name)
     rerun(at)
@@ -166,7 +155,7 @@ def test_every_preset(digit, name):
     check_numbers(at, digit)
 
 
-def test_random_settings_match_torch(digit):
+def test_random_settings_match_torch(digit, open_page, check_numbers):
     rng = np.random.default_rng(7)
     at = open_page(digit)
     for i in range(6):
@@ -190,7 +179,7 @@ def test_random_settings_match_torch(digit):
         check_numbers(at, image)
 
 
-def test_widget_bounds_come_from_output_size(digit):
+def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
     at = open_page(digit, conv_source="grid")
     st = state(at)
     kh, kw = np.shape(st["conv_kernel"])
@@ -220,7 +209,7 @@ def test_widget_bounds_come_from_output_size(digit):
     check_numbers(at, pg.PAPER_GRID)
 
 
-def test_paper_figure_on_the_small_grid(digit):
+def test_paper_figure_on_the_small_grid(digit, open_page, shown_output, check_numbers, figure):
     at = open_page(
         digit,
         conv_source="grid",
@@ -247,7 +236,7 @@ def test_paper_figure_on_the_small_grid(digit):
     check_numbers(at, pg.PAPER_GRID)
 
 
-def test_uncovered_rows_are_explained(digit):
+def test_uncovered_rows_are_explained(digit, open_page, check_numbers, figure):
     at = open_page(digit, conv_stride_h=2, conv_stride_w=2, conv_padding_h=0, conv_padding_w=0)
     warnings = [w.value for w in at.warning]
     assert any("Rows 27 " in w and "(28 + 2·0 − 3) = 25" in w and "remainder 1" in w for w in warnings)
@@ -257,7 +246,7 @@ def test_uncovered_rows_are_explained(digit):
     check_numbers(at, digit)
 
 
-def test_stepping_moves_the_window(digit):
+def test_stepping_moves_the_window(digit, open_page, shown_arithmetic, check_numbers, figure):
     at = open_page(digit, conv_row=0, conv_col=0)
     seen = []
     for _ in range(3):
@@ -280,7 +269,7 @@ def test_stepping_moves_the_window(digit):
     assert any(s["x0"] == 7.5 and s["x1"] == 10.5 and s["y0"] == 12.5 and s["y1"] == 15.5 for s in shapes)
 
 
-def test_clicking_an_output_cell_selects_it(digit):
+def test_clicking_an_output_cell_selects_it(digit, open_page, check_numbers):
     at = open_page(digit, conv_row=0, conv_col=0)
     at.session_state["conv_output_chart"] = {
         "selection": {"points": [{"x": 5, "y": 11}], "point_indices": [], "box": [], "lasso": []}
@@ -290,7 +279,7 @@ def test_clicking_an_output_cell_selects_it(digit):
     check_numbers(at, digit)
 
 
-def test_play_advances_one_cell_per_run(digit):
+def test_play_advances_one_cell_per_run(digit, open_page, check_numbers):
     at = open_page(digit, conv_row=2, conv_col=27)
     at.toggle(key="conv_play").set_value(True)
     rerun(at)
@@ -303,7 +292,7 @@ def test_play_advances_one_cell_per_run(digit):
     assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 1)
 
 
-def test_kernel_edits_and_refusals(digit):
+def test_kernel_edits_and_refusals(digit, open_page, check_numbers):
     at = open_page(digit)
     editor = at.data_editor[0]
     at.session_state[editor.key] = {"edited_rows": {"1": {"1": 4.5}}, "added_rows": [], "deleted_rows": []}
@@ -320,7 +309,7 @@ def test_kernel_edits_and_refusals(digit):
     check_numbers(at, digit)
 
 
-def test_buttons_random_normalise_and_size(digit):
+def test_buttons_random_normalise_and_size(digit, open_page, check_numbers):
     at = open_page(digit)
     at.button(key="conv_random_button").click()
     rerun(at)
@@ -337,7 +326,7 @@ def test_buttons_random_normalise_and_size(digit):
     check_numbers(at, digit)
 
 
-def test_generated_code_reproduces_the_shown_output(digit, tmp_path):
+def test_generated_code_reproduces_the_shown_output(digit, tmp_path, open_page, shown_output):
     at = open_page(
         digit,
         conv_source="grid",
@@ -369,7 +358,7 @@ def test_generated_code_reproduces_the_shown_output(digit, tmp_path):
     assert re.search(r"kernel_size=\(3, 3\), stride=\(2, 1\)", code)
 
 
-def test_settings_survive_a_page_switch(digit):
+def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
     at = open_page(digit, conv_stride_w=2)
     at.number_input(key="conv_padding_h").set_value(0)
     rerun(at)

@@ -7,9 +7,7 @@ as base64 typed arrays. Expected values are computed here with torch, independen
 
 from __future__ import annotations
 
-import base64
-import json
-from pathlib import Path
+import functools
 
 import numpy as np
 import pytest
@@ -21,7 +19,6 @@ from explorer.model import load_card, load_pretrained
 from explorer.preprocess import to_input
 from explorer.samples import load_samples
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/feature_maps.py"
 COLS = {"conv1": 8, "conv2": 16}  # the page's mosaic layout
 LAYERS = ["conv1", "conv2"]
@@ -45,28 +42,10 @@ def reference(model, digit) -> dict[str, np.ndarray]:
     return {k: v[0].numpy() for k, v in acts.items()}
 
 
-def open_page(digit=None, lang: str = "en", **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["digit"] = digit
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def array(obj) -> np.ndarray:
-    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists (None -> NaN)."""
-    if isinstance(obj, dict) and "bdata" in obj:
-        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
-        return a.reshape(shape)
-    return np.array([[np.nan if v is None else v for v in row] for row in obj], dtype=float)
-
-
-def figure(at: AppTest, key: str) -> dict:
-    return json.loads(at.get_by_key(key).proto.spec)
+@pytest.fixture(scope="module")
+def open_page(open_app):
+    """open_page(digit=None, lang='en', **state) -> AppTest on the Feature maps page."""
+    return functools.partial(open_app, PAGE)
 
 
 def tiles(z: np.ndarray, c: int, h: int, w: int, cols: int, gutter=np.nan) -> np.ndarray:
@@ -82,14 +61,19 @@ def tiles(z: np.ndarray, c: int, h: int, w: int, cols: int, gutter=np.nan) -> np
     return out
 
 
-def mosaic_maps(at: AppTest, layer: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(maps in display order, channel number of each tile) of one layer's mosaic."""
-    trace = figure(at, "fm_mosaics")["data"][2 * LAYERS.index(layer)]  # a heatmap, then its tile markers
-    assert trace["type"] == "heatmap"
-    maps = tiles(array(trace["z"]).astype(float), *shape, COLS[layer])
-    channels = tiles(array(trace["customdata"]).astype(float), *shape, COLS[layer], gutter=255)
-    assert (channels == channels[:, :1, :1]).all()  # one channel number per tile
-    return maps, channels[:, 0, 0].astype(int)
+@pytest.fixture(scope="module")
+def mosaic_maps(array, figure):
+    """mosaic_maps(at, layer, shape) -> (maps in display order, each tile's channel number) of a mosaic."""
+
+    def read(at: AppTest, layer: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+        trace = figure(at, "fm_mosaics")["data"][2 * LAYERS.index(layer)]  # a heatmap, then its tile markers
+        assert trace["type"] == "heatmap"
+        maps = tiles(array(trace["z"]).astype(float), *shape, COLS[layer])
+        channels = tiles(array(trace["customdata"]).astype(float), *shape, COLS[layer], gutter=255)
+        assert (channels == channels[:, :1, :1]).all()  # one channel number per tile
+        return maps, channels[:, 0, 0].astype(int)
+
+    return read
 
 
 def prediction(at: AppTest) -> str:
@@ -97,7 +81,7 @@ def prediction(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("stage", ["conv", "relu", "pool"])
-def test_mosaics_are_the_networks_activations(digit, reference, stage):
+def test_mosaics_are_the_networks_activations(digit, reference, stage, open_page, mosaic_maps):
     at = open_page(digit)
     if stage != "conv":
         at.segmented_control(key="fm_stage").set_value(stage).run()
@@ -111,7 +95,7 @@ def test_mosaics_are_the_networks_activations(digit, reference, stage):
     assert prediction(at) == str(int(reference["softmax"].argmax()))
 
 
-def test_sorted_and_per_channel_scaling(digit, reference):
+def test_sorted_and_per_channel_scaling(digit, reference, open_page, mosaic_maps):
     at = open_page(digit)
     at.toggle(key="fm_sort").set_value(True).run()
     at.toggle(key="fm_per_channel").set_value(True).run()
@@ -127,7 +111,7 @@ def test_sorted_and_per_channel_scaling(digit, reference):
     np.testing.assert_allclose(np.abs(maps).max(axis=(1, 2)), 1.0, rtol=1e-5)
 
 
-def test_channel_detail_for_conv2(model, digit, reference):
+def test_channel_detail_for_conv2(model, digit, reference, open_page, array, figure):
     at = open_page(digit)
     at.segmented_control(key="fm_layer").set_value("conv2").run()
     at.number_input(key="fm_channel_conv2").set_value(17).run()
@@ -158,7 +142,9 @@ def edited_forward(model, digit, channel: int, kernel: np.ndarray) -> dict[str, 
     return {k: v[0].numpy() for k, v in acts.items()}
 
 
-def test_edit_stays_in_its_session_and_never_touches_the_shared_model(model, digit, reference):
+def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
+    model, digit, reference, open_page, mosaic_maps, array, figure
+):
     from explorer import ui
 
     a = open_page(digit)
@@ -202,7 +188,7 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(model, dig
     assert prediction(a) == str(int(reference["softmax"].argmax()))
 
 
-def test_switching_what_if_off_drops_the_edit(digit, reference):
+def test_switching_what_if_off_drops_the_edit(digit, reference, open_page, mosaic_maps):
     at = open_page(digit, fm_whatif=True)
     at.selectbox(key="fm_preset").set_value("zeros").run()
     at.button(key="fm_apply").click().run()
@@ -216,7 +202,7 @@ def test_switching_what_if_off_drops_the_edit(digit, reference):
     np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
 
 
-def test_cell_edit_through_the_data_editor(model, digit):
+def test_cell_edit_through_the_data_editor(model, digit, open_page, mosaic_maps):
     edits = {"edited_rows": {"2": {"2": 1.5}, "0": {"4": -0.75}}, "added_rows": [], "deleted_rows": []}
     at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
     kernel = model.conv1.weight[0, 0].detach().numpy().copy()
@@ -228,7 +214,7 @@ def test_cell_edit_through_the_data_editor(model, digit):
     assert any("conv1" in w.value for w in at.warning)  # "filter 0 of conv1 is edited"
 
 
-def test_invalid_cell_is_refused(digit, reference):
+def test_invalid_cell_is_refused(digit, reference, open_page, mosaic_maps):
     edits = {"edited_rows": {"1": {"1": None}}, "added_rows": [], "deleted_rows": []}
     at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
     assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
@@ -237,7 +223,7 @@ def test_invalid_cell_is_refused(digit, reference):
     assert at.session_state["fm_edit"] is None
 
 
-def test_no_digit_then_sample(reference):
+def test_no_digit_then_sample(reference, open_page, mosaic_maps, array, figure):
     at = open_page(None)
     assert [i.value for i in at.info] == [i18n.t("fm.no_digit", "en")]
     assert prediction(at) == "–"
@@ -264,7 +250,7 @@ def test_no_digit_then_sample(reference):
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
-def test_both_languages(digit, lang):
+def test_both_languages(digit, lang, open_page, figure):
     at = open_page(digit, lang=lang)
     at.toggle(key="fm_about").set_value(True).run()
     assert not at.exception

@@ -8,8 +8,7 @@ base64 typed arrays. Expected values are computed here directly with torch.nn.fu
 
 from __future__ import annotations
 
-import base64
-import json
+import functools
 import re
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from explorer.model import load_pretrained
 from explorer.samples import load_samples
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/pooling.py"
 
 
@@ -181,60 +179,43 @@ def test_pytorch_code_reproduces_the_output(s, which, digit):
 # the page (AppTest)
 
 
-def open_page(lang: str = "en", digit=None, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["lang"] = lang
-    at.session_state["digit"] = digit
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+@pytest.fixture(scope="module")
+def open_page(open_app):
+    """open_page(digit=None, lang='en', **state) -> AppTest on the Pooling page."""
+    return functools.partial(open_app, PAGE, timeout=180)
 
 
-def array(obj) -> np.ndarray:
-    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists (None = NaN)."""
-    if isinstance(obj, dict) and "bdata" in obj:
-        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
-        return a.reshape(shape)
-    return np.array([[np.nan if v is None else v for v in row] for row in obj], dtype=float)
+@pytest.fixture(scope="module")
+def shown_output(array, figure):
+    """shown_output(at) -> the pooled output heatmap's values."""
+    return lambda at: array(figure(at, "pool_output_chart")["data"][0]["z"])
 
 
-def chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(f"-{key}"):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
+@pytest.fixture(scope="module")
+def marked_winners(array, figure):
+    """marked_winners(at) -> the input cells marked as their window's maximum."""
+
+    def read(at: AppTest) -> set[tuple[int, int]]:
+        cells = set()
+        for trace in figure(at, "pool_input_chart")["data"][1:]:
+            if trace.get("mode") == "markers":
+                cells |= {(int(r), int(c)) for r, c in zip(array(trace["y"]), array(trace["x"]), strict=True)}
+        return cells
+
+    return read
 
 
-def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
-
-
-def shown_output(at: AppTest) -> np.ndarray:
-    return array(chart(at, "pool_output_chart")["data"][0]["z"])
-
-
-def marked_winners(at: AppTest) -> set[tuple[int, int]]:
-    cells = set()
-    for trace in chart(at, "pool_input_chart")["data"][1:]:
-        if trace.get("mode") == "markers":
-            cells |= {
-                (int(r), int(c)) for r, c in zip(array([trace["y"]])[0], array([trace["x"]])[0], strict=True)
-            }
-    return cells
-
-
-def test_default_page_shows_the_example_exactly():
+def test_default_page_shows_the_example_exactly(
+    open_page, shown_output, marked_winners, array, figure, markdown
+):
     at = open_page()
     np.testing.assert_array_equal(shown_output(at), lesson.EXAMPLE_POOLED)
-    assert chart(at, "pool_output_chart")["data"][0]["text"] == [
+    assert figure(at, "pool_output_chart")["data"][0]["text"] == [
         ["3", "5", "1"],
         ["7", "6", "2"],
         ["1", "4", "2"],
     ]
-    canvas = chart(at, "pool_input_chart")["data"][0]
+    canvas = figure(at, "pool_input_chart")["data"][0]
     z = array(canvas["z"])
     assert z.shape == (6, 6)  # the input plus ceil_mode's overhang column and row
     np.testing.assert_array_equal(z[:5, :5], lesson.EXAMPLE_GRID)
@@ -242,7 +223,7 @@ def test_default_page_shows_the_example_exactly():
     assert marked_winners(at) == torch_winners(lesson.EXAMPLE_GRID, lesson.PoolSettings(ceil_mode=True))
     text = markdown(at)
     assert "⌈(5 + 2·0 − 2)/2⌉ + 1 = 3" in text and "16 of the 25 input values (64%)" in text
-    conv = chart(at, "pool_conventions_chart")["data"][0]
+    conv = figure(at, "pool_conventions_chart")["data"][0]
     assert conv["text"][5][:6] == ["0"] * 6 and "−∞" in conv["text"][5]
     assert i18n.t("pool.conv_agree") in text
     assert any("could not be recovered" in c.value for c in at.caption)
@@ -284,7 +265,9 @@ CASES = [
 
 @pytest.mark.parametrize("state", CASES)
 @pytest.mark.parametrize("source", ["tutorial", "digit"])
-def test_displayed_values_equal_torch(state, source, digit):
+def test_displayed_values_equal_torch(
+    state, source, digit, open_page, shown_output, marked_winners, markdown
+):
     at = open_page(digit=digit, pool_source=source, **state)
     x = lesson.EXAMPLE_GRID if source == "tutorial" else digit
     s = lesson.PoolSettings.from_state(at.session_state)
@@ -299,7 +282,7 @@ def test_displayed_values_equal_torch(state, source, digit):
     assert f"{x.shape[0]}×{x.shape[1]} → {h}×{w}" in markdown(at)
 
 
-def test_feature_map_pooling_is_the_networks_pool1(digit):
+def test_feature_map_pooling_is_the_networks_pool1(digit, open_page, shown_output, markdown):
     at = open_page(digit=digit, pool_source="feature", pool_channel=6, pool_ceil_mode=False)
     model = load_pretrained()
     pool1 = inv.channel_stages(model, digit[None], channel=6)["pool1"][0, 0]
@@ -312,7 +295,7 @@ def test_feature_map_pooling_is_the_networks_pool1(digit):
     assert "588 of the 784 input values (75%)" in markdown(at)
 
 
-def test_stride_changes_the_output_and_the_formula(digit):
+def test_stride_changes_the_output_and_the_formula(digit, open_page, shown_output, markdown):
     at = open_page(digit=digit, pool_source="digit")
     assert shown_output(at).shape == (14, 14)
     at.slider(key="pool_stride_w").set_value(3).run()
@@ -324,7 +307,7 @@ def test_stride_changes_the_output_and_the_formula(digit):
     np.testing.assert_allclose(shown_output(at), torch_pool(digit, s), atol=1e-6)
 
 
-def test_code_panel_reproduces_the_shown_output(digit):
+def test_code_panel_reproduces_the_shown_output(digit, open_page, shown_output):
     for source in ("tutorial", "digit"):
         at = open_page(
             digit=digit,
@@ -343,7 +326,7 @@ def test_code_panel_reproduces_the_shown_output(digit):
         np.testing.assert_allclose(ns["y"][0, 0].numpy(), shown_output(at), rtol=1e-6, atol=1e-6)
 
 
-def test_garbled_state_is_clamped_not_crashing():
+def test_garbled_state_is_clamped_not_crashing(open_page, shown_output):
     at = open_page(
         pool_kernel=50,
         pool_padding=9,
@@ -358,7 +341,7 @@ def test_garbled_state_is_clamped_not_crashing():
     np.testing.assert_allclose(shown_output(at), torch_pool(lesson.EXAMPLE_GRID, s))
 
 
-def test_padding_limit_is_explained_and_enforced():
+def test_padding_limit_is_explained_and_enforced(open_page):
     at = open_page(pool_kernel=3)
     assert at.slider(key="pool_padding").max == 1
     assert any("3 // 2 = 1" in c.value for c in at.caption)
@@ -367,7 +350,7 @@ def test_padding_limit_is_explained_and_enforced():
     assert any(c.value.startswith("Padding: 0") for c in at.caption)
 
 
-def test_bad_grid_shows_an_error_and_the_rest_still_works(digit):
+def test_bad_grid_shows_an_error_and_the_rest_still_works(digit, open_page):
     grid = lesson.EXAMPLE_GRID.tolist()
     grid[2][3] = None
     at = open_page(digit=digit, pool_grid=grid)
@@ -376,7 +359,7 @@ def test_bad_grid_shows_an_error_and_the_rest_still_works(digit):
     assert len(at.metric) == 3  # the invariance section still runs
 
 
-def test_negative_grid_shows_the_conventions_differ():
+def test_negative_grid_shows_the_conventions_differ(open_page, shown_output, markdown):
     grid = lesson.EXAMPLE_GRID.tolist()
     grid[4][4] = -2.0
     at = open_page(pool_grid=grid)
@@ -384,22 +367,22 @@ def test_negative_grid_shows_the_conventions_differ():
     np.testing.assert_array_equal(shown_output(at)[2, 2], -2.0)  # PyTorch's answer (−∞ padding)
 
 
-def test_invariance_numbers_are_computed(digit):
+def test_invariance_numbers_are_computed(digit, open_page, array, figure):
     at = open_page(digit=digit, pool_shift_x=2, pool_shift_y=0, pool_inv_channel=4)
     model = load_pretrained()
     changes = inv.measure(model, digit, inv.Transform(dx=2), 4)
     assert [m.value for m in at.metric] == [f"{c.correlation:.2f}" for c in changes]
-    stages = chart(at, "pool_stages_chart")["data"][0]
+    stages = figure(at, "pool_stages_chart")["data"][0]
     z = array(stages["z"])
     np.testing.assert_allclose(z[:28, :28], changes[0].before, atol=1e-6)
     np.testing.assert_allclose(z[30:, 60:88][::4, ::4], changes[2].after, atol=1e-6)  # 7×7 stretched ×4
     at.slider(key="pool_shift_x").set_value(0).run()
     assert [m.value for m in at.metric] == ["1.00"] * 3
-    captions = chart(at, "pool_variants_chart")["layout"]["annotations"]
+    captions = figure(at, "pool_variants_chart")["layout"]["annotations"]
     assert len(captions) == len(inv.VARIANTS) + 1 and captions[-1]["text"].startswith("your sliders")
 
 
-def test_nothing_drawn_uses_the_bundled_nine():
+def test_nothing_drawn_uses_the_bundled_nine(open_page, shown_output):
     at = open_page(pool_source="digit")
     nine = lesson.sample_digit()
     assert nine is not None
@@ -408,7 +391,7 @@ def test_nothing_drawn_uses_the_bundled_nine():
 
 
 @pytest.mark.parametrize("source", ["tutorial", "digit", "feature"])
-def test_ukrainian_page_is_complete(source, digit):
+def test_ukrainian_page_is_complete(source, digit, open_page, markdown):
     at = open_page(lang="uk", digit=digit, pool_source=source, pool_mode="avg", pool_show_code=True)
     assert at.title[0].value == i18n.t("pool.title", "uk")
     text = markdown(at)

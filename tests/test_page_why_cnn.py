@@ -7,12 +7,9 @@ base64 typed arrays. Expected values are computed here with torch directly.
 
 from __future__ import annotations
 
-import base64
-import io
+import functools
 import itertools
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,8 +25,6 @@ from explorer.plots import why as plots
 from explorer.preprocess import to_input
 from explorer.samples import load_samples
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 PAGE = "pages/why_cnn.py"
 NNBSP = "\u202f"  # Ukrainian thousands separator
 LAYERS = ("conv1", "pool1", "conv2", "pool2")
@@ -41,42 +36,16 @@ def digit() -> np.ndarray:
     return s.digit(s.of_class(7)[0])
 
 
-def open_page(lang: str = "en", digit=None, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["lang"] = lang
-    at.session_state["digit"] = digit
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(f"-{key}"):
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
-def array(obj) -> np.ndarray:
-    """A plotly data array: base64 typed array ({dtype, bdata, shape}) or nested lists (None = NaN)."""
-    if isinstance(obj, dict) and "bdata" in obj:
-        a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
-        shape = [int(s) for s in str(obj.get("shape", len(a))).split(",")]
-        return a.reshape(shape)
-    return np.array([[np.nan if v is None else v for v in row] for row in obj], dtype=float)
+@pytest.fixture(scope="module")
+def open_page(open_app):
+    """open_page(digit=None, lang='en', **state) -> AppTest on the Why CNNs page, via the home page."""
+    return functools.partial(open_app, PAGE, home_first=True)
 
 
 def tiles(mosaic: np.ndarray, n: int, w: int) -> list[np.ndarray]:
     """The n tiles of a one-row mosaic with the page's gutter."""
     gutter = max(2, w // 8)
     return [mosaic[:, i * (w + gutter) : i * (w + gutter) + w] for i in range(n)]
-
-
-def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,7 +100,7 @@ SETTINGS = [
 
 
 @pytest.mark.parametrize("state", SETTINGS)
-def test_totals_equal_torch(state):
+def test_totals_equal_torch(state, open_page):
     at = open_page(why_section="params", **state)
     s = {k.removeprefix("why_"): at.session_state[k] for k in ("why_side", "why_in_channels")}
     shape = (s["in_channels"], s["side"], s["side"])
@@ -151,7 +120,7 @@ def test_totals_equal_torch(state):
         assert at.session_state[key] == value
 
 
-def test_changing_the_dense_width_changes_the_totals():
+def test_changing_the_dense_width_changes_the_totals(open_page):
     at = open_page(why_section="params")
     before = metrics(at)[0]
     assert before == f"{torch_dense_total((1, 28, 28), 2, 1000):,}" == "1,796,010"
@@ -162,7 +131,7 @@ def test_changing_the_dense_width_changes_the_totals():
     assert metrics(at)[1] == "7,840"  # multiply-adds: 784 x 10
 
 
-def test_conv_layers_are_clamped_to_what_fits():
+def test_conv_layers_are_clamped_to_what_fits(open_page):
     at = open_page(why_section="params", why_conv_layers=5, why_conv_kernel=7)
     assert at.slider(key="why_conv_layers").max == 4  # 28 -> 14 -> 7 -> 3 -> 1: a fifth pool would fail
     assert at.session_state["why_conv_layers"] == 4
@@ -170,8 +139,8 @@ def test_conv_layers_are_clamped_to_what_fits():
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
-def test_bundled_network_table(lang):
-    at = open_page(lang, why_section="params")
+def test_bundled_network_table(lang, open_page, markdown):
+    at = open_page(lang=lang, why_section="params")
     model = load_pretrained()
     counts = {n: sum(p.numel() for p in m.parameters()) for n, m in model.named_children()}
     total = sum(counts.values())
@@ -187,7 +156,7 @@ def test_bundled_network_table(lang):
 # sparse connections
 
 
-def test_sparse_connections_counts_and_picture():
+def test_sparse_connections_counts_and_picture(open_page, figure, markdown):
     at = open_page(why_section="sparse", why_sparse_kernel=4, why_sparse_unit=2)
     text = markdown(at)
     conv = nn.Conv1d(1, 1, 4)
@@ -195,14 +164,14 @@ def test_sparse_connections_counts_and_picture():
     assert f"**{sum(p.numel() for p in conv.parameters())}**" in text  # 4 shared weights + 1 bias
     assert f"**{sum(p.numel() for p in dense.parameters())}**" in text  # 9 x 6 + 6
     assert "**19,694,080**" in text  # a dense layer doing conv1's job
-    fig = chart(at, "why_sparse_chart")
+    fig = figure(at, "why_sparse_chart")
     bold = [tr for tr in fig["data"] if tr.get("line", {}).get("width") == 6]
     assert len(bold) == 4  # the selected unit's 4 connections, one per shared weight
     inputs = sorted({x for tr in bold for x in tr["x"][:1]})
     assert inputs == [2, 3, 4, 5]
 
 
-def test_sparse_unit_is_clamped_when_the_kernel_grows():
+def test_sparse_unit_is_clamped_when_the_kernel_grows(open_page):
     at = open_page(why_section="sparse", why_sparse_kernel=2, why_sparse_unit=7)
     at.segmented_control(key="why_sparse_kernel").set_value(5).run()
     assert not at.exception
@@ -216,7 +185,7 @@ def test_sparse_unit_is_clamped_when_the_kernel_grows():
 @pytest.mark.parametrize(
     "layer,row,col", [("conv1", 0, 27), ("pool1", 6, 6), ("conv2", 5, 7), ("pool2", 3, 3)]
 )
-def test_receptive_field_on_the_students_digit(digit, layer, row, col):
+def test_receptive_field_on_the_students_digit(digit, layer, row, col, open_page, array, figure, markdown):
     at = open_page(digit=digit, why_section="rf", why_rf_layer=layer, why_rf_row=row, why_rf_col=col)
     # the exact input pixels: non-zero gradient through the model's geometry with all-one weights, avg pooling
     x = torch.ones(1, 1, 28, 28, dtype=torch.float64, requires_grad=True)
@@ -231,7 +200,7 @@ def test_receptive_field_on_the_students_digit(digit, layer, row, col):
     text = markdown(at)
     assert f"rows {top}–{bottom} and columns {left}–{right}" in text
     assert f"{bottom - top + 1} × {right - left + 1} = {len(rows)}" in text
-    input_fig = chart(at, "why_rf_input")
+    input_fig = figure(at, "why_rf_input")
     np.testing.assert_allclose(array(input_fig["data"][0]["z"]), digit, atol=1e-6)
     outline = next(s for s in input_fig["layout"]["shapes"] if s["line"].get("width") == 3)
     assert (outline["x0"], outline["x1"], outline["y0"], outline["y1"]) == (
@@ -242,7 +211,7 @@ def test_receptive_field_on_the_students_digit(digit, layer, row, col):
     )
     with torch.inference_mode():
         acts = load_pretrained().activations(to_input(digit))
-    layer_fig = chart(at, "why_rf_chart")
+    layer_fig = figure(at, "why_rf_chart")
     expected = acts[layer][0].mean(0).numpy()
     values = array(layer_fig["data"][0]["customdata"])  # (H*W, 3): row, col, value of each clickable cell
     np.testing.assert_allclose(values[:, 2].reshape(expected.shape), expected, atol=1e-5)
@@ -251,7 +220,7 @@ def test_receptive_field_on_the_students_digit(digit, layer, row, col):
     )
 
 
-def test_receptive_field_cells_are_clamped_and_fall_back_to_a_sample():
+def test_receptive_field_cells_are_clamped_and_fall_back_to_a_sample(open_page, markdown):
     at = open_page(why_section="rf", why_rf_layer="conv1", why_rf_row=27, why_rf_col=20)
     assert at.info and at.info[0].value == i18n.t("why.rf_fallback", "en")
     at.segmented_control(key="why_rf_layer").set_value("pool2").run()
@@ -285,20 +254,26 @@ def expected_sum(image, factor_r, slice_b, factor_b, bias):
     return torch_rgb(image, weight[None], [bias], 1)[0]
 
 
-def check_sum_chart(at, image, expected, bias, factor_r):
-    z = array(chart(at, "why_sum_chart")["data"][0]["z"])
-    r, g, b, total = tiles(z, 4, 64)
-    np.testing.assert_allclose(total, expected, atol=1e-6)
-    np.testing.assert_allclose(r + g + b + bias, expected, atol=1e-6)
-    np.testing.assert_allclose(r, factor_r * image[0], atol=1e-6)
+@pytest.fixture(scope="module")
+def check_sum_chart(array, figure):
+    """check_sum_chart(at, image, expected, bias, factor_r): the sum chart's tiles add up to `expected`."""
+
+    def check(at: AppTest, image, expected, bias, factor_r) -> None:
+        z = array(figure(at, "why_sum_chart")["data"][0]["z"])
+        r, g, b, total = tiles(z, 4, 64)
+        np.testing.assert_allclose(total, expected, atol=1e-6)
+        np.testing.assert_allclose(r + g + b + bias, expected, atol=1e-6)
+        np.testing.assert_allclose(r, factor_r * image[0], atol=1e-6)
+
+    return check
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
-def test_rgb_sum_equals_conv2d(lang):
+def test_rgb_sum_equals_conv2d(lang, open_page, markdown, check_sum_chart):
     # settings injected before the run: AppTest can't rerun a page whose selectboxes translate their options
     # (it compares the stored value with the translated labels)
     state = {"why_factor_r": 2.0, "why_slice_b": "sobel_x", "why_factor_b": -0.5, "why_bias": 0.25}
-    at = open_page(lang, why_section="channels", **state)
+    at = open_page(lang=lang, why_section="channels", **state)
     image = channels.to_chw(channels.sample_image())
     check_sum_chart(at, image, expected_sum(image, 2.0, "sobel_x", -0.5, 0.25), 0.25, 2.0)
     text = markdown(at)
@@ -307,8 +282,8 @@ def test_rgb_sum_equals_conv2d(lang):
     assert f"= **{plots.format_float(total[r, c], lang)}**" in text
 
 
-def test_rgb_kernel_widgets():
-    at = open_page("en", why_section="channels")
+def test_rgb_kernel_widgets(open_page, check_sum_chart):
+    at = open_page(lang="en", why_section="channels")
     at.number_input(key="why_factor_r").set_value(-1.5)
     at.number_input(key="why_factor_b").set_value(1.0)
     at.slider(key="why_bias").set_value(-0.5).run()
@@ -317,7 +292,7 @@ def test_rgb_kernel_widgets():
     check_sum_chart(at, image, expected_sum(image, -1.5, "zero", 1.0, -0.5), -0.5, -1.5)
 
 
-def test_several_kernels_and_4d_shapes():
+def test_several_kernels_and_4d_shapes(open_page, array, figure):
     at = open_page(why_section="batch", why_out_channels=3, why_batch=5, why_padding=0)
     code = at.code[0].value
     assert "x.shape      == (5, 3, 64, 64)" in code
@@ -328,7 +303,7 @@ def test_several_kernels_and_4d_shapes():
     user = channels.rgb_kernel((("identity", 1.0), ("identity", -1.0), ("zero", 0.0)))
     weights = np.stack([user] + [channels.rgb_kernel(channels.BANK[n]) for n in names])
     expected = torch_rgb(image, weights, [0.0] * 3, 0)
-    fig = chart(at, "why_multi_chart")
+    fig = figure(at, "why_multi_chart")
     values = array(fig["data"][0]["customdata"])  # the real values (colours are scaled per map)
     for got, want in zip(tiles(values, 3, 62), expected, strict=True):
         np.testing.assert_allclose(got, want, atol=1e-6)
@@ -336,28 +311,22 @@ def test_several_kernels_and_4d_shapes():
     assert f"({', '.join(map(str, y.shape))})" in code
 
 
-def png(img: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
-
-
 @pytest.mark.parametrize("lang", ["en", "uk"])
-def test_upload(lang):
-    at = open_page("en", why_section="channels", why_rgb_source="upload")
+def test_upload(lang, open_page, array, figure, to_bytes):
+    at = open_page(lang="en", why_section="channels", why_rgb_source="upload")
     at.file_uploader(key="why_upload").set_value(
-        ("wide.png", png(Image.new("RGB", (128, 64), (0, 255, 0))), "image/png")
+        ("wide.png", to_bytes(Image.new("RGB", (128, 64), (0, 255, 0))), "image/png")
     )
     at.run()
     assert not at.exception and not at.error
-    z = array(chart(at, "why_sum_chart")["data"][0]["z"])
+    z = array(figure(at, "why_sum_chart")["data"][0]["z"])
     assert z.shape == (32, 4 * 64 + 3 * 8)  # the upload (longer side reduced to 64), not the sample
     at.session_state["why_section"] = "batch"  # the kept upload feeds the 4-D section too
     at.run()
     assert "x.shape      == (2, 3, 32, 64)" in at.code[0].value
     at.session_state["why_section"] = "channels"  # the uploader forgot its file; the picture is kept
     at.run()
-    assert array(chart(at, "why_sum_chart")["data"][0]["z"]).shape[0] == 32
+    assert array(figure(at, "why_sum_chart")["data"][0]["z"]).shape[0] == 32
     # the language is switched with the last run only: AppTest can't rerun a Ukrainian page whose selectboxes
     # translate their options (it compares the stored value with the translated labels)
     at.file_uploader(key="why_upload").set_value(("bad.png", b"not an image", "image/png"))
@@ -365,14 +334,14 @@ def test_upload(lang):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [i18n.t("error_not_image", lang)]
-    assert array(chart(at, "why_sum_chart")["data"][0]["z"]).shape[0] == 64  # falls back to the sample
+    assert array(figure(at, "why_sum_chart")["data"][0]["z"]).shape[0] == 64  # falls back to the sample
 
 
 # ---------------------------------------------------------------------------------------------------
 # state and languages
 
 
-def test_unusable_settings_fall_back_to_defaults():
+def test_unusable_settings_fall_back_to_defaults(open_page):
     at = open_page(
         why_section="bogus",
         why_side=999,
@@ -396,8 +365,8 @@ def test_unusable_settings_fall_back_to_defaults():
 
 
 @pytest.mark.parametrize("section", ["params", "sparse", "rf", "channels", "batch"])
-def test_every_section_in_ukrainian(digit, section):
-    at = open_page("uk", digit=digit, why_section=section)
+def test_every_section_in_ukrainian(digit, section, open_page, markdown):
+    at = open_page(lang="uk", digit=digit, why_section=section)
     assert at.title[0].value == i18n.t("why.title", "uk")
     text = markdown(at)
     assert re.search("[а-яіїєґ]", text)
