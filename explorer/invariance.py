@@ -9,8 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision.transforms import InterpolationMode
-from torchvision.transforms.v2 import functional as TF
 
 from explorer.preprocess import MNIST_MEAN, MNIST_STD, shift
 
@@ -40,17 +38,24 @@ def transform(digit: np.ndarray, t: Transform) -> np.ndarray:
     """(28, 28) digit -> the same digit shifted, rotated (anticlockwise) and scaled about its centre, in [0, 1]."""
     if t.angle == 0 and t.scale == 1:  # whole-pixel shift: exact (bilinear resampling would add ~1e-6 noise)
         return shift(np.asarray(digit, dtype=np.float32), int(t.dy), int(t.dx))
-    x = torch.from_numpy(np.array(digit, dtype=np.float32))[None]  # (1, 28, 28), a writable copy
-    y = TF.affine(
-        x,
-        angle=-float(t.angle),  # TF.affine turns clockwise for positive angles; ours are anticlockwise
-        translate=[int(t.dx), int(t.dy)],
-        scale=float(t.scale),
-        shear=[0.0, 0.0],
-        interpolation=InterpolationMode.BILINEAR,
-        fill=[0.0],
-    )  # (1, 28, 28)
-    return y[0].clamp(0.0, 1.0).numpy()
+    x = torch.from_numpy(np.array(digit, dtype=np.float32))[None, None]  # (1, 1, H, W), a writable copy
+    return _affine(x, t)[0, 0].clamp(0.0, 1.0).numpy()
+
+
+def _affine(x: torch.Tensor, t: Transform) -> torch.Tensor:
+    """(N, C, H, W) -> the same turned anticlockwise by t.angle and scaled by t.scale about the image centre, then
+    moved by (t.dx, t.dy) pixels; bilinear, zeros outside. Equals torchvision's F.affine(angle=-t.angle) without
+    importing torchvision (2.4 s and ~150k objects on the serving path)."""
+    n, _, h, w = x.shape
+    a = np.deg2rad(float(t.angle))
+    cos, sin, s = float(np.cos(a)), float(np.sin(a)), float(t.scale)
+    # output pixel q (pixels from the centre, y down) samples the input at p = R(-angle) (q - shift) / scale;
+    # affine_grid works in [-1, 1] per axis (align_corners=False: the outer pixel edges), hence the w/h ratios
+    inverse = torch.tensor([[cos / s, -sin / s * h / w], [sin / s * w / h, cos / s]], dtype=torch.float64)
+    offset = -inverse @ torch.tensor([2.0 * int(t.dx) / w, 2.0 * int(t.dy) / h], dtype=torch.float64)
+    theta = torch.cat([inverse, offset[:, None]], dim=1).to(x.dtype).expand(n, 2, 3)  # (N, 2, 3)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)  # (N, H, W, 2)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
 def _normalise(digits: np.ndarray) -> torch.Tensor:
