@@ -5,7 +5,7 @@ made by benchmarks/record_session.py; recorded automatically when missing).
 Per session: open the app (draw page) and draw a first digit; then, every --period seconds for --seconds, one
 action at a fixed phase (sessions are spread evenly over the period):
 - even sessions: first half strokes on the draw page (canvas state = a new MNIST test digit rendered as the
-  canvas' PNG, a fragment rerun), then go to --slider-page and move a slider there (full reruns);
+  canvas' PNG, a fragment rerun), then go to --slider-page and move a slider there (a rerun of the fragment holding it, as Chromium sends it);
 - odd sessions: the same two halves in the other order, so strokes and slider moves overlap all the time.
 An action is sent when due, or as soon as the session's previous action finished (a late start is counted).
 
@@ -15,7 +15,8 @@ Cloud) the server also reports each run's own exec time (page_profile), printed 
 Isolation checks on every reply (a failure counts as a cross-session leak):
 - stroke: the canvas is sent back showing this stroke's own id; the prediction metric is the digit the model
   predicts for THIS session's drawing; the bar chart holds exactly its ten probabilities;
-- slider: the sidebar thumbnail (fetched from /media) is this session's current digit.
+- slider: a fragment rerun's text is what this session got before for the same slider value (a full rerun:
+  the sidebar thumbnail, fetched from /media, is this session's current digit; so after every navigation).
 
     .venv/bin/python -m benchmarks.load_test [--sessions 30] [--seconds 60] [--period 2] [--url URL]
 """
@@ -165,6 +166,7 @@ class Student:
         self.slider_key: str | None = None
         self.slider_values: list[list[float]] = []
         self.slider_turn = 0
+        self.slider_replies: dict[tuple, str] = {}  # slider value -> the fragment's text for it
         self.rng = random.Random(index)
         self.dead = False
 
@@ -267,7 +269,8 @@ class Student:
             self.slider_values = [other, default]
 
     async def slide(self, due: float) -> None:
-        """Move the slider (a full rerun of the slider page) and check the sidebar shows our digit."""
+        """Move the slider (as Chromium does: a rerun of the fragment holding it, else of the page) and check
+        the reply is this session's."""
         if self.slider_key is None:
             self.stats.add(Action(self.i, "slider", None, None, 0, 0, "no slider found on the page"))
             return
@@ -279,14 +282,26 @@ class Student:
             if widget_key(w.id) == self.slider_key:
                 del w.double_array_value.data[:]
                 w.double_array_value.data.extend(value)
+        fragment = self.fragments.get(self.slider_key, "")  # Chromium reruns only the slider's fragment
         state = self.s.client_state(
             query_string=template.query_string,
             page_hash=self.s.pages.get(self.slider_page, ""),
+            fragment_id=fragment,
             widgets=widgets,
         )
         run = await self._rerun(state, "slider", due)
         if run is not None and run.status == "ok":
             await self._check_thumbnail(run)
+        elif run is not None and run.status == "ok-fragment":
+            self._check_slider_reply(run, value)
+
+    def _check_slider_reply(self, run: Run, value: list[float]) -> None:
+        """A fragment rerun has no sidebar: its text must be what this session got before for the same value."""
+        text = "\n".join(el.markdown.body for _, el in run.elements("markdown"))
+        self.stats.checks += 1
+        seen = self.slider_replies.setdefault(tuple(value), text)
+        if text != seen:
+            self._leak(f"slider value {value}: the page shows another state than before")
 
     # ---- isolation checks
 
