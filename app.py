@@ -36,3 +36,4 @@ if page.url_path:
     sidebar.digit_thumbnail()
 page.run()
 share.finish()  # the current settings -> the URL, and "copy link" in the sidebar
+ui.warm_up()  # once per process: torch and the other heavy imports in the background, then gc.freeze()

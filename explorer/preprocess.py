@@ -15,12 +15,13 @@ import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    import torch
 
 # MNIST normalisation, defined once (pytorch/examples mnist/main.py)
 MNIST_MEAN = 0.1307
@@ -172,6 +173,9 @@ def _flatten(img: Image.Image) -> Image.Image:
 
 def _lighting(paper: np.ndarray) -> np.ndarray:
     """The paper's brightness everywhere: a closing (max, then min) wider than any stroke removes the strokes."""
+    import torch
+    import torch.nn.functional as F
+
     h, w = paper.shape
     x = torch.from_numpy(paper)[None, None]  # (1, 1, H, W)
     small = F.adaptive_avg_pool2d(x, (min(h, LIGHT_SIDE), min(w, LIGHT_SIDE)))  # averaging quiets the noise
@@ -207,6 +211,9 @@ def _quantile(a: np.ndarray, q: float) -> float:
 
 def _keep_digit(ink: np.ndarray) -> np.ndarray:
     """Drop pieces of ink that are tiny next to the largest, and frames or shadows along the border."""
+    import torch
+    import torch.nn.functional as F
+
     h, w = ink.shape
     f = -(-max(h, w) // PIECE_SIDE)  # block side
     mass = F.avg_pool2d(torch.from_numpy(ink)[None, None], f, ceil_mode=True)[0, 0].numpy()  # (h', w')
@@ -267,6 +274,9 @@ def bounding_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
 
 def fit_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
     """Resize a crop so its longer side is `box` (anti-aliased), centred in a box x box square."""
+    import torch
+    import torch.nn.functional as F
+
     h, w = crop.shape
     scale = box / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
@@ -327,5 +337,7 @@ def preprocess_array(arr: np.ndarray) -> Preprocessed:
 
 def to_input(digit: np.ndarray) -> torch.Tensor:
     """A 28x28 digit in [0, 1] -> the normalised network input."""
+    import torch
+
     x = torch.tensor(np.asarray(digit, dtype=np.float32))  # (28, 28); a copy: samples are read-only arrays
     return ((x - MNIST_MEAN) / MNIST_STD)[None, None]  # (1, 1, 28, 28)

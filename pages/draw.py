@@ -9,7 +9,6 @@ import numpy as np
 import streamlit as st
 
 from explorer import ui
-from explorer.model import predict
 from explorer.preprocess import (
     ImageLoadError,
     Preprocessed,
@@ -95,12 +94,16 @@ def live() -> None:
     if digit is not None and steps is None:
         steps, source = steps_for(digit), ui.t("source.other")
     with right:
-        model = ui.get_model()
-        # one forward pass for the answer; ui.activations() (every layer, cached) is for the pages that show them,
-        # and caching each stroke's ~350 KB of maps would only churn that cache
-        probs = (
-            predict(model, to_input(digit))[0].numpy() if model is not None and digit is not None else None
-        )
+        probs = None
+        if (
+            digit is not None
+        ):  # a blank canvas needs no torch (3 s to import): the first page is interactive sooner
+            from explorer.model import predict
+
+            model = ui.get_model()
+            # one forward pass for the answer; ui.activations() (every layer, cached) is for the pages that show
+            # them, and caching each stroke's ~350 KB of maps would only churn that cache
+            probs = predict(model, to_input(digit))[0].numpy() if model is not None else None
         widgets.prediction_panel(probs)
         widgets.preprocessing_steps(steps, source)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -223,3 +225,26 @@ def test_language_switch_updates_query_and_text():
     assert at.sidebar.radio[0].value == "en"
     assert at.title[0].value == i18n.t("draw.title", "en")
     assert not at.warning and not at.exception
+
+
+def test_a_blank_first_page_runs_without_torch():
+    """The first page is interactive before torch is imported (~3 s here); ui.warm_up() imports it afterwards."""
+    code = """
+import sys
+from streamlit.testing.v1 import AppTest
+import explorer.ui as ui
+ui._warm_up_started.set()  # keep the background warm-up out of this check
+at = AppTest.from_file(sys.argv[1], default_timeout=60)
+at.run()
+assert not at.exception, at.exception
+print("torch" in sys.modules)
+"""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root / "app.py")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"

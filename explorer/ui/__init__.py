@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import gc
+import threading
 
 import numpy as np
-import pandas  # noqa: F401 -- pages need it; imported before the freeze below so its objects are covered
 import streamlit as st
-import torch
 
 from explorer import i18n
 
@@ -15,8 +14,14 @@ from explorer import i18n
 DIGIT = "digit"  # current 28x28 float32 array in [0, 1] (ink = 1), or None -- the architecture contract
 LANG = "lang"
 
-# Shared 2-core hosts: one intra-op thread per request is faster under load (a 28x28 conv: 0.4 ms vs 4-10 ms).
-torch.set_num_threads(1)
+_warm_up_started = threading.Event()
+
+
+def _one_thread() -> None:
+    """Shared 2-core hosts: one intra-op thread per request is faster under load (a 28x28 conv: 0.4 ms vs 4-10 ms)."""
+    import torch
+
+    torch.set_num_threads(1)
 
 
 def require_shell() -> None:
@@ -43,6 +48,7 @@ def t(key: str, **params) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _load_model():
+    _one_thread()
     from explorer.model import WeightsError, load_pretrained
 
     try:
@@ -70,6 +76,8 @@ def current_digit() -> np.ndarray | None:
 @st.cache_data(max_entries=256, show_spinner=False)
 def activations(digit: np.ndarray) -> dict[str, np.ndarray]:
     """Every stage of the bundled network for one digit, as numpy arrays without the batch axis (cached by digit)."""
+    import torch
+
     from explorer.preprocess import to_input
 
     model, _ = _load_model()
@@ -78,7 +86,27 @@ def activations(digit: np.ndarray) -> dict[str, np.ndarray]:
     return {name: a[0].numpy() for name, a in acts.items()}
 
 
-# Streamlit runs gc.collect(2) after every script run (runner.postScriptGC). Over the ~270k long-lived objects of
-# torch, Streamlit and pandas that took 250-400 ms per rerun here, for every stroke and slider move. They live as
-# long as the process: freezing them once takes them out of every later collection (this module runs once).
-gc.freeze()
+def warm_up() -> None:
+    """Once per process, after the first page has been sent: import the heavy libraries in the background."""
+    if not _warm_up_started.is_set():
+        _warm_up_started.set()
+        threading.Thread(target=_warm, name="explorer-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    # The draw page renders without torch (3 s to import here), so the first page is interactive sooner; by the
+    # time a student has drawn a stroke, this thread has imported what every page needs.
+    _one_thread()
+    import pandas  # noqa: F401 -- data editors and charts
+    import plotly.graph_objects  # noqa: F401
+
+    import explorer.invariance
+    import explorer.network
+    import explorer.plots.conv
+    import explorer.plots.maps
+    import explorer.plots.pool  # noqa: F401
+
+    # Streamlit runs gc.collect(2) after every script run (runner.postScriptGC). Over the ~270k long-lived objects
+    # of torch, Streamlit and pandas that took 250-400 ms per rerun here, for every stroke and slider move. They
+    # live as long as the process: freezing them once takes them out of every later collection.
+    gc.freeze()

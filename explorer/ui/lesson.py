@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from explorer import i18n, ops
+from explorer import i18n
 from explorer.ui import lang, t
 
 KEY = "lesson"  # session-state key of the toggle
@@ -71,6 +71,8 @@ def _pair(value) -> tuple[int, int]:
 
 def question(page: str, language: str = i18n.DEFAULT_LANGUAGE, **settings) -> Question | None:
     """The question for `page` with the current settings (None when the settings give no valid output)."""
+    from explorer import ops  # imports torch: not on the first page's path
+
     tr = lambda key, **p: i18n.t(key, language, **p)  # noqa: E731
     try:
         if page == "":
@@ -119,6 +121,8 @@ def question(page: str, language: str = i18n.DEFAULT_LANGUAGE, **settings) -> Qu
 
 def _size_question(page: str, language: str, s: dict, pool: bool) -> Question:
     """Output height and width of a conv (pool=False) or pooling layer; ValueError for invalid settings."""
+    from explorer import ops
+
     h, w = (int(n) for n in s["input_shape"])
     k, st_, p, d = (
         _pair(s["kernel_size"]),

@@ -130,9 +130,16 @@ def spec_from(defaults: Mapping[str, Any], options=None, ranges=None, prefix: st
     return spec
 
 
-CONVOLUTION = _convolution()
-POOLING = _pooling()
-FEATURE_MAPS = _feature_maps()
+_PAGE_SPECS = {"CONVOLUTION": _convolution, "POOLING": _pooling, "FEATURE_MAPS": _feature_maps}
+
+
+def __getattr__(name: str) -> Spec:
+    """CONVOLUTION, POOLING, FEATURE_MAPS, built on first use: their pages' modules import torch, which the first
+    page doesn't need."""
+    if name in _PAGE_SPECS:
+        spec = globals()[name] = _PAGE_SPECS[name]()
+        return spec
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ----------------------------------------------------------------------------------------------------------
