@@ -42,6 +42,7 @@ from benchmarks.common import (
     table,
     verdict,
 )
+from explorer import ui
 
 BUDGET_MS = 30.0
 PAGES = {
@@ -106,6 +107,18 @@ class ScriptClock:
 
         shared = ScriptCache()
         local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
+
+        # AppTest forgets before every run that app.py calls st.navigation, so each run would first start the
+        # page as a v1 `pages/` script and rerun through app.py (explorer.ui.require_shell); a server does that
+        # once, on its first request.
+        from streamlit.runtime.pages_manager import PagesManager
+
+        class ServerPagesManager(PagesManager):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                PagesManager.uses_pages_directory = False
+
+        app_test.PagesManager = ServerPagesManager
 
     def take(self) -> list[tuple[float, float, float]]:
         with self.lock:
@@ -213,6 +226,7 @@ def measure_page(
         at = _new_app(PAGES[page], digits[0])
         _inject(at, page, digits[1], pngs[1])
         at.run()  # warm both paths (first canvas PNG, first activations)
+        ui.warm_up_done.wait(60)  # app.py's background imports + gc.freeze(), seconds after a server starts
         if at.exception:
             return PageResult(page, error=at.exception[0].value.splitlines()[0][:120])
     except Exception as e:  # a page mid-edit must not stop the other pages

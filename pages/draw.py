@@ -116,6 +116,7 @@ def upload() -> None:
         st.error(ui.t(error[0], **error[1]))
 
 
+ui.require_shell()  # first, before anything reads the session
 lesson.panel("")
 st.title(ui.t("draw.title"))
 st.markdown(ui.t("draw.intro"))

@@ -15,6 +15,7 @@ DIGIT = "digit"  # current 28x28 float32 array in [0, 1] (ink = 1), or None -- t
 LANG = "lang"
 
 _warm_up_started = threading.Event()
+warm_up_done = threading.Event()  # set once the background imports and gc.freeze() are done
 
 
 def _one_thread() -> None:
@@ -110,3 +111,4 @@ def _warm() -> None:
     # of torch, Streamlit and pandas that took 250-400 ms per rerun here, for every stroke and slider move. They
     # live as long as the process: freezing them once takes them out of every later collection.
     gc.freeze()
+    warm_up_done.set()
