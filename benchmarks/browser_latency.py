@@ -92,6 +92,7 @@ def first_page_interactive(browser, log: Path) -> tuple[float, float]:
 
 BASELINE_APP = """
 import streamlit as st
+from explorer import ui
 from explorer.ui import canvas
 
 @st.fragment
@@ -102,6 +103,7 @@ def live():
         st.metric("ink", "–" if digit is None else f"{digit.sum():.1f}")
 
 live()
+ui.warm_up()  # as app.py: heavy imports in the background, then gc.freeze()
 """
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 import numpy as np
 import streamlit as st
@@ -14,6 +15,7 @@ from explorer import i18n
 DIGIT = "digit"  # current 28x28 float32 array in [0, 1] (ink = 1), or None -- the architecture contract
 LANG = "lang"
 
+WARM_UP_DELAY_S = 1.5
 _warm_up_started = threading.Event()
 warm_up_done = threading.Event()  # set once the background imports and gc.freeze() are done
 
@@ -96,7 +98,9 @@ def warm_up() -> None:
 
 def _warm() -> None:
     # The draw page renders without torch (3 s to import here), so the first page is interactive sooner; by the
-    # time a student has drawn a stroke, this thread has imported what every page needs.
+    # time a student has drawn a stroke, this thread has imported what every page needs. It waits a moment
+    # first: importing holds the GIL, which would stall the server sending the browser its page.
+    time.sleep(WARM_UP_DELAY_S)
     _one_thread()
     import pandas  # noqa: F401 -- data editors and charts
     import plotly.graph_objects  # noqa: F401
