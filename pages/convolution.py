@@ -393,19 +393,20 @@ out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is 
 st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
     state["conv_row"], state["conv_col"], out
 )
-output_size(image, settings, out.shape)
-lesson.panel(
-    "convolution",
-    input_shape=image.shape,
-    kernel_size=settings.kernel.shape,
-    stride=settings.stride,
-    padding=settings.padding,
-    dilation=settings.dilation,
-)
-
-st.subheader(t("conv.step.header"))
-playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
-st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
-
-sparse_and_shared(image, settings, out.shape)
-pytorch_code(image, settings, inline=max(image.shape) <= 8)
+question = {
+    "input_shape": image.shape,
+    "kernel_size": settings.kernel.shape,
+    "stride": settings.stride,
+    "padding": settings.padding,
+    "dilation": settings.dilation,
+}
+lesson.panel("convolution", **question)
+if lesson.answer_hidden("convolution", **question):  # predict, then reveal: the sizes wait for the guess
+    lesson.hold_back()
+else:
+    output_size(image, settings, out.shape)
+    st.subheader(t("conv.step.header"))
+    playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
+    st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
+    sparse_and_shared(image, settings, out.shape)
+    pytorch_code(image, settings, inline=max(image.shape) <= 8)

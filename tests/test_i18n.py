@@ -95,13 +95,14 @@ def rendered_texts(node) -> list[str]:
     return texts
 
 
+@pytest.mark.parametrize("lesson", [False, True], ids=["plain", "lesson+projector"])
 @pytest.mark.parametrize("page", PAGES)
-def test_page_renders_in_ukrainian(page):
+def test_page_renders_in_ukrainian(page, lesson):
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["lang"] = "uk"
     at.session_state["digit"] = load_samples().digit(14)
-    at.session_state["lesson"] = True  # the lesson panel's texts too
-    at.session_state["projector"] = True
+    at.session_state["lesson"] = lesson  # with it: the lesson panel's texts (the page holds back its answer)
+    at.session_state["projector"] = lesson
     at.run()
     if page != "draw.py":
         at.switch_page(f"pages/{page}").run()
@@ -111,4 +112,5 @@ def test_page_renders_in_ukrainian(page):
     english = english_fragments()
     leaks = sorted({frag for x in texts for frag in english if frag in x})
     assert not leaks, f"English text on the Ukrainian page {page}: {leaks[:5]}"
-    assert at.sidebar.get("progress") or at.main.get("progress"), "the lesson panel was not shown"
+    shown = bool(at.sidebar.get("progress") or at.main.get("progress"))
+    assert shown == lesson, "the lesson panel shows exactly in lesson mode"

@@ -512,3 +512,39 @@ def test_real_app_bad_convolution_link():
     assert s.conv_stride_h == 1 and s.conv_preset == "sobel_x" and s.conv_dilation == 2
     assert [t.value for t in at.toast] == [i18n.t("share.invalid", "uk", names="`kernel`, `stride_h`")]
     assert flat(at) == {"dilation": "2", "lang": "uk", "row": str(s.conv_row), "col": str(s.conv_col)}
+
+
+@pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")
+def test_real_app_lesson_holds_back_the_convolution_output_until_revealed():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lesson"] = True
+    at.switch_page("pages/convolution.py").run()
+    assert not at.exception
+    assert at.info[0].value == i18n.t("lesson.hidden", "en")  # the sizes wait for the guess
+    assert not at.get("plotly_chart") and "conv_formula" not in str(at.main)
+    q = lesson.question(
+        "convolution",
+        "en",
+        input_shape=(28, 28),
+        kernel_size=(3, 3),
+        stride=(1, 1),
+        padding=(1, 1),
+        dilation=1,
+    )
+    at.session_state["lesson_revealed"] = q.id  # what the Reveal button does
+    at.run()
+    assert not at.exception and i18n.t("lesson.hidden", "en") not in [i.value for i in at.info]
+    assert len(at.get("plotly_chart")) == 3  # input, output and the window's arithmetic
+
+
+@pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")
+def test_real_app_lesson_holds_back_the_pooled_map_until_revealed():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lesson"] = True
+    at.switch_page("pages/pooling.py").run()
+    assert not at.exception
+    assert at.info[0].value == i18n.t("lesson.hidden", "en")
+    assert "pool_output_chart" not in str(at.main)
+    at.button(key="lesson_reveal").click().run()
+    assert not at.exception and i18n.t("lesson.hidden", "en") not in [i.value for i in at.info]
+    assert at.main.get("plotly_chart")

@@ -100,6 +100,11 @@ STRINGS = {
     "lesson.label.width": {"en": "output width", "uk": "ширина виходу"},
     "lesson.label.map": {"en": "side after {layer}", "uk": "сторона після {layer}"},
     "lesson.reveal": {"en": "Reveal the answer", "uk": "Показати відповідь"},
+    "lesson.hidden": {
+        "en": "Predict first: answer the lesson's question, then press “Reveal the answer” to see the output here.",
+        "uk": "Спершу передбачте: дайте відповідь на питання уроку й натисніть «Показати відповідь», "
+        "щоб побачити тут результат.",
+    },
     "lesson.answer": {"en": "Answer: {answer}", "uk": "Відповідь: {answer}"},
     "lesson.right": {"en": "Right! {answer}", "uk": "Правильно! {answer}"},
     "lesson.wrong": {"en": "Not quite. {answer}", "uk": "Не зовсім. {answer}"},

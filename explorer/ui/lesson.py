@@ -160,6 +160,20 @@ def toggle() -> bool:
         return st.toggle(t("lesson.toggle"), key=KEY, help=t("lesson.toggle_help"))
 
 
+def answer_hidden(page: str, **settings) -> bool:
+    """True in lesson mode while this page's question about these `settings` waits for its guess: the page then
+    holds back what would give the answer away (e.g. the output size)."""
+    if not enabled() or page not in PATH:
+        return False
+    q = question(page, lang(), **settings)
+    return q is not None and st.session_state.get(REVEALED) != q.id
+
+
+def hold_back() -> None:
+    """What a page shows instead of the answer while answer_hidden()."""
+    st.info(t("lesson.hidden"), icon=":material/visibility_off:")
+
+
 def _reveal(question_id: str) -> None:
     st.session_state[REVEALED] = question_id
 
