@@ -393,15 +393,15 @@ out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is 
 st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
     state["conv_row"], state["conv_col"], out
 )
-question = {
-    "input_shape": image.shape,
-    "kernel_size": settings.kernel.shape,
-    "stride": settings.stride,
-    "padding": settings.padding,
-    "dilation": settings.dilation,
-}
-lesson.panel("convolution", **question)
-if lesson.answer_hidden("convolution", **question):  # predict, then reveal: the sizes wait for the guess
+held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
+    "convolution",
+    input_shape=image.shape,
+    kernel_size=settings.kernel.shape,
+    stride=settings.stride,
+    padding=settings.padding,
+    dilation=settings.dilation,
+)
+if held_back:
     lesson.hold_back()
 else:
     output_size(image, settings, out.shape)

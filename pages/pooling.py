@@ -343,16 +343,17 @@ def pooling_section() -> None:
     if image is None:
         return
     s = settings(image.shape)
-    question = {
-        "input_shape": image.shape,
-        "kernel_size": s.kernel_size,
-        "stride": s.stride,
-        "padding": s.padding,
-        "dilation": s.dilation,
-        "ceil_mode": s.ceil_mode,
-    }
-    guide.panel("pooling", container=st, **question)  # a fragment can't write to the sidebar
-    if guide.answer_hidden("pooling", **question):  # predict, then reveal: the pooled map waits for the guess
+    held_back = guide.panel(  # predict, then reveal: in lesson mode the pooled map waits for the guess
+        "pooling",
+        container=st,  # a fragment can't write to the sidebar
+        input_shape=image.shape,
+        kernel_size=s.kernel_size,
+        stride=s.stride,
+        padding=s.padding,
+        dilation=s.dilation,
+        ceil_mode=s.ceil_mode,
+    )
+    if held_back:
         guide.hold_back()
         return
     pooled(image, kind, s)

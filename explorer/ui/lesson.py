@@ -160,17 +160,8 @@ def toggle() -> bool:
         return st.toggle(t("lesson.toggle"), key=KEY, help=t("lesson.toggle_help"))
 
 
-def answer_hidden(page: str, **settings) -> bool:
-    """True in lesson mode while this page's question about these `settings` waits for its guess: the page then
-    holds back what would give the answer away (e.g. the output size)."""
-    if not enabled() or page not in PATH:
-        return False
-    q = question(page, lang(), **settings)
-    return q is not None and st.session_state.get(REVEALED) != q.id
-
-
 def hold_back() -> None:
-    """What a page shows instead of the answer while answer_hidden()."""
+    """What a page shows instead of the answer while panel() says it is held back."""
     st.info(t("lesson.hidden"), icon=":material/visibility_off:")
 
 
@@ -206,10 +197,11 @@ def _ask(q: Question) -> None:
     st.caption(q.explanation)
 
 
-def panel(page: str, *, container=None, **settings) -> None:
-    """In lesson mode: step k of n, what to look at, a question about the current `settings`, prev/next links."""
+def panel(page: str, *, container=None, **settings) -> bool:
+    """In lesson mode: step k of n, what to look at, a question about the current `settings`, prev/next links.
+    Returns True while that question waits for its guess: the page then holds back what gives the answer away."""
     if not enabled() or page not in PATH:
-        return
+        return False
     k, n = PATH.index(page) + 1, len(PATH)
     box = container if container is not None else st.sidebar
     with box.container(key=PANEL_KEY, border=True):
@@ -235,3 +227,4 @@ def panel(page: str, *, container=None, **settings) -> None:
             )
         else:
             st.caption(t("lesson.done"))
+    return q is not None and st.session_state.get(REVEALED) != q.id
