@@ -5,6 +5,7 @@ import streamlit as st
 from explorer import ui
 from explorer.ui import lesson, projector, share, sidebar
 
+ui.remember_lang(None)  # forget the previous run's language until the switch below has read this run's
 st.session_state.setdefault(ui.DIGIT, None)
 share.start()  # ?sample= ?projector= ?lesson= once per session, before ?lang= is rewritten
 sidebar.language_switch()  # sets st.session_state["lang"] (from ?lang= on the first run) before any text

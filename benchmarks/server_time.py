@@ -12,7 +12,7 @@ The floor is the page's computation called directly (explorer core + torch, no S
 same digits in the same loop, so `ratio = server median / floor median` is what Streamlit and the page's
 rendering add.
 
-    .venv/bin/python -m benchmarks.server_time [--reruns 30] [--pages draw,pooling] [--profile PAGE]
+    .venv/bin/python -m benchmarks.server_time [--reruns 30] [--pages draw,pooling] [--profile PAGE] [--commands PAGE]
 """
 
 from __future__ import annotations
@@ -124,6 +124,65 @@ class ScriptClock:
         with self.lock:
             runs, self.runs = self.runs, []
         return runs
+
+
+class CommandClock:
+    """Wall time of every top-level Streamlit command (st.markdown, col.slider, ...), real time, no profiler.
+
+    Wraps the public methods of DeltaGenerator (what `st.x`, `col.x` and `container.x` call) and rebinds the
+    `st.x` names bound to the main DeltaGenerator at import. Commands inside commands count in the outer one."""
+
+    def __init__(self) -> None:
+        self.cost: dict[str, list[float]] = {}
+        self.local = threading.local()
+        self.enabled = False
+
+    def install(self) -> None:
+        import types
+
+        import streamlit as st
+        from streamlit.delta_generator import DeltaGenerator
+
+        clock = self
+
+        def wrap(name: str, func):
+            def timed(*args, **kwargs):
+                depth = getattr(clock.local, "depth", 0)
+                if not clock.enabled or depth:
+                    return func(*args, **kwargs)
+                clock.local.depth = 1
+                t0 = time.perf_counter()
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    clock.local.depth = 0
+                    entry = clock.cost.setdefault(name, [0.0, 0])
+                    entry[0] += time.perf_counter() - t0
+                    entry[1] += 1
+
+            return timed
+
+        wrapped = {}
+        for name in dir(DeltaGenerator):
+            attr = getattr(DeltaGenerator, name, None)
+            if name.startswith("_") or not callable(attr) or isinstance(attr, type):
+                continue
+            wrapped[name] = wrap(name, attr)
+            setattr(DeltaGenerator, name, wrapped[name])
+        main_dg = st._main
+        for name in dir(st):
+            bound = getattr(st, name)
+            if getattr(bound, "__self__", None) is main_dg and name in wrapped:
+                setattr(st, name, types.MethodType(wrapped[name], main_dg))
+
+    def table(self, runs: int, total_ms: float, top: int = 30) -> list[list]:
+        """Rows (command, ms per rerun, calls per rerun), the costliest first, then what is left."""
+        rows = sorted(self.cost.items(), key=lambda kv: -kv[1][0])
+        out = [[f"st.{k}", v[0] * 1e3 / runs, v[1] / runs] for k, v in rows[:top]]
+        commands = sum(v[0] for _, v in rows) * 1e3 / runs
+        out.append(["all Streamlit commands", commands, sum(v[1] for _, v in rows) / runs])
+        out.append(["the rest (our code, figures, torch, app.py)", total_ms - commands, ""])
+        return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -329,6 +388,26 @@ def attribution(stats: pstats.Stats, runs: int, top: int = 25) -> list[list]:
     return [[k, v[0] * 1e3 / max(runs, 1), v[1] / max(runs, 1)] for k, v in rows]
 
 
+def command_costs(page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], clock: ScriptClock) -> str:
+    """Real time per Streamlit command over `reruns` new-digit reruns of one page (no profiler)."""
+    commands = CommandClock()
+    commands.install()
+    at = _new_app(PAGES[page], digits[0])
+    _inject(at, page, digits[1], pngs[1])
+    at.run()
+    ui.warm_up_done.wait(60)
+    clock.take()
+    commands.enabled = True
+    for i in range(reruns):
+        _inject(at, page, digits[2 + i], pngs[2 + i])
+        at.run()
+    commands.enabled = False
+    runs = clock.take()
+    total = sum(w for w, _, _ in runs) * 1e3 / len(runs)
+    head = f"## Streamlit commands in {len(runs)} new-digit reruns of {page} (mean {total:.1f} ms per rerun)"
+    return head + "\n" + table(["command", "ms / rerun", "calls / rerun"], commands.table(len(runs), total))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table (and a profile when asked)."""
     parser = argparse.ArgumentParser(
@@ -339,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reruns", type=int, default=30)
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
     parser.add_argument("--profile", choices=list(PAGES), help="also print a cProfile of this page's reruns")
+    parser.add_argument("--commands", choices=list(PAGES), help="also print the time per Streamlit command")
     parser.add_argument("--profile-out", help="also save the profile (pstats file) here")
     parser.add_argument("--no-post-gc", action="store_true", help="set runner.postScriptGC=false (A/B)")
     args = parser.parse_args(argv)
@@ -387,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
         "CPU = that thread's CPU time, which machine load inflates less; floor = the page's computation alone)"
     )
     print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
+    if args.commands:
+        print()
+        print(command_costs(args.commands, min(args.reruns, 20), digits, pngs, clock))
     if args.profile:
         print()
         print(profile_page(args.profile, min(args.reruns, 20), digits, pngs, clock, dump=args.profile_out))

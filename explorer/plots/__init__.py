@@ -5,6 +5,7 @@ Page-specific builders live in submodules (explorer.plots.conv, .pool, ...); thi
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 
@@ -22,6 +23,40 @@ PADDING = "#DC267F"  # padded cells outline (IBM colour-blind-safe magenta)
 GRID = "rgba(128,128,128,0.6)"
 ANNOTATE_MAX_CELLS = 12  # write the number inside each cell when both sides are at most this
 FONT = {"family": "Source Sans Pro, sans-serif"}
+
+
+class FigureSpec(go.Figure):
+    """A figure already in plotly's JSON form ({"data": [...], "layout": {...}}).
+
+    st.plotly_chart (like plotly.io) serialises a Figure through .to_dict(); this returns the prepared dict as is,
+    skipping plotly's object model (validation and deep copies). Use .figure() for a regular go.Figure.
+    """
+
+    def __init__(self, spec: dict):
+        super().__init__(
+            layout={"template": {}}, _validate=False
+        )  # an empty shell; the content lives in spec
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
+    def figure(self) -> go.Figure:
+        """The same figure as a validated go.Figure."""
+        return go.Figure(self._spec)
+
+
+def typed(a, dtype: str = "f4") -> dict:
+    """A numeric array as plotly.js's typed-array spec (base64; "f4" float32 or "f8" float64): cheap to send,
+    NaN stays a gap. Use "f8" where hover values must equal the computed ones exactly."""
+    a = np.ascontiguousarray(a, dtype=np.dtype(dtype))
+    spec = {"dtype": dtype, "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    if a.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in a.shape)
+    return spec
 
 
 def symmetric_range(z: np.ndarray) -> float:

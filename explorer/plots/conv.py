@@ -4,8 +4,8 @@ Builders take numbers and already-translated labels and return plotly figures; t
 Cell (r, c) of a map sits at x = c, y = r (row 0 at the top); the input is drawn in input coordinates, so
 padding cells have negative indices or indices ≥ the input size.
 
-Figures are written as one plain dict and wrapped without plotly's per-property validation: building them
-through go.Figure's update methods cost several times the page's whole 30 ms budget per rerun.
+Figures are written as plain dicts in plotly's JSON form (numeric arrays as base64 typed arrays) and handed to
+st.plotly_chart as a FigureSpec: building them through go.Figure cost several times the page's 30 ms budget.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
 from explorer.plots import (
@@ -24,8 +23,10 @@ from explorer.plots import (
     HIGHLIGHT,
     INPUT,
     PADDING,
+    FigureSpec,
     format_value,
     symmetric_range,
+    typed,
 )
 
 ANNOTATE_MAX = max(ANNOTATE_MAX_CELLS, 16)  # the 5x5 grid with padding up to 5 still shows its numbers
@@ -35,13 +36,12 @@ CLICK_MARKER = (
 )
 
 
-def _figure(data: list[dict], layout: dict) -> go.Figure:
-    """A figure from plain dicts, skipping plotly's slow per-property validation (the dicts are fixed here).
+def _figure(data: list[dict], layout: dict) -> FigureSpec:
+    """A figure from plain dicts in plotly's JSON form, handed over as is (no validation, no deep copies).
 
-    No plotly template: st.plotly_chart's default theme="streamlit" replaces it in the browser anyway, and
-    copying plotly's default template into every figure is the slowest part of building it.
+    No plotly template: st.plotly_chart's default theme="streamlit" replaces it in the browser anyway.
     """
-    return go.Figure({"data": data, "layout": {**layout, "template": {}}}, _validate=False)
+    return FigureSpec({"data": data, "layout": {**layout, "template": {}}})
 
 
 @cache
@@ -56,7 +56,7 @@ def _heatmap(z: np.ndarray, colorscale: str, zmin: float, zmax: float, **extra) 
     gap = 1 if max(z.shape) <= 40 else 0
     trace = {
         "type": "heatmap",
-        "z": np.where(np.isfinite(z), z, np.nan),
+        "z": typed(np.where(np.isfinite(z), z, np.nan), "f8"),
         "colorscale": [list(pair) for pair in _scale(colorscale)],
         "zmin": zmin,
         "zmax": zmax if zmax > zmin else zmin + 1,
@@ -113,7 +113,7 @@ def input_figure(
     hover: str,
     zrange: tuple[float, float] = (0.0, 1.0),
     height: int = 380,
-) -> go.Figure:
+) -> FigureSpec:
     """The padded input (input coordinates) with the real input's border, the window taps, uncovered lines."""
     ph, pw = padding
     hp, wp = padded.shape
@@ -144,7 +144,7 @@ def output_figure(
     hover: str,
     colorbar_title: str = "",
     height: int = 380,
-) -> go.Figure:
+) -> FigureSpec:
     """The output map on a diverging scale centred on 0, the current cell outlined, every cell clickable."""
     h, w = out.shape
     r = symmetric_range(out)
@@ -155,9 +155,9 @@ def output_figure(
     ys, xs = np.mgrid[0:h, 0:w]
     click = {
         "type": "scatter",
-        "x": xs.ravel(),
-        "y": ys.ravel(),
-        "customdata": out.ravel(),
+        "x": typed(xs.ravel()),
+        "y": typed(ys.ravel()),
+        "customdata": typed(out.ravel(), "f8"),
         "mode": "markers",
         "marker": {"color": CLICK_MARKER, "size": 12, "symbol": "square"},
         "hovertemplate": hover.replace("%{z", "%{customdata"),
@@ -177,7 +177,7 @@ def arithmetic_figure(
     titles: tuple[str, str, str],
     zrange: tuple[float, float] = (0.0, 1.0),
     hover: str = "%{z:.4f}<extra></extra>",
-) -> go.Figure:
+) -> FigureSpec:
     """Three grids side by side: window values × weights = products, each cell with its number."""
     kh, kw = weight.shape
     gap = 1.6  # cells between the grids, room for the × and = signs

@@ -12,14 +12,13 @@ and even an unvalidated go.Figure costs ~10 ms per chart in st.plotly_chart's .t
 
 from __future__ import annotations
 
-import base64
 from functools import cache
 
 import numpy as np
 import plotly.colors
-import plotly.graph_objects as go
 
-from explorer.plots import FONT, HIGHLIGHT, INPUT, PADDING, SECOND, SEQUENTIAL, format_value
+from explorer.plots import FONT, HIGHLIGHT, INPUT, PADDING, SECOND, SEQUENTIAL, FigureSpec, format_value
+from explorer.plots import typed as _typed
 
 SMALL = 12  # up to this many cells per side: values in cells, one colour per window
 WINDOW_COLOURS = ("#648FFF", "#DC267F", "#FE6100", "#785EF0", "#009E73", "#FFB000", "#56B4E9", "#000000")
@@ -31,39 +30,6 @@ PALE = [
 BORDER = "#555555"  # outline of the real input (padding lies outside it)
 MAX_OUTLINES = 256  # beyond this many windows only a regular subset is outlined
 NEG_INF = "−∞"
-
-
-class FigureSpec(go.Figure):
-    """A figure already in plotly's JSON form ({"data": [...], "layout": {...}}).
-
-    st.plotly_chart (like plotly.io) serialises a Figure through .to_dict(); this returns the prepared dict as is,
-    skipping plotly's object model (validation and deep copies). Use .figure() for a regular go.Figure.
-    """
-
-    def __init__(self, spec: dict):
-        super().__init__(
-            layout={"template": {}}, _validate=False
-        )  # an empty shell; the content lives in spec
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec
-
-    def figure(self) -> go.Figure:
-        """The same figure as a validated go.Figure."""
-        return go.Figure(self._spec)
-
-
-def _typed(a) -> dict:
-    """A numeric array as plotly.js's typed-array spec (base64 float32): cheap to send, NaN stays a gap."""
-    a = np.ascontiguousarray(a, dtype=np.float32)
-    spec = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
-    if a.ndim > 1:
-        spec["shape"] = ", ".join(str(n) for n in a.shape)
-    return spec
 
 
 def _figure(data: list[dict], top, left, bottom, right, height: int, annotations=()) -> FigureSpec:

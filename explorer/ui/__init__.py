@@ -14,6 +14,7 @@ from explorer import i18n
 # session-state keys read by more than one page
 DIGIT = "digit"  # current 28x28 float32 array in [0, 1] (ink = 1), or None -- the architecture contract
 LANG = "lang"
+_LANG_ATTR = "explorer_lang"  # on Streamlit's ScriptRunContext: this run's language
 
 WARM_UP_DELAY_S = 1.5
 _warm_up_started = threading.Event()
@@ -39,8 +40,27 @@ def require_shell() -> None:
         st.rerun()
 
 
+def _run_context():
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    return get_script_run_ctx(suppress_warning=True)
+
+
+def remember_lang(value: str | None) -> None:
+    """Hold this run's language on the script-run context (app.py: None first, then the sidebar's choice)."""
+    ctx = _run_context()
+    if ctx is not None:
+        setattr(ctx, _LANG_ATTR, value)
+
+
 def lang() -> str:
     """The session's interface language ('en' or 'uk')."""
+    # A page translates ~100 strings per run and each st.session_state read costs ~25 µs (a lock and the widget
+    # mapping), so the run's language is held on its context. Only a full run can change it (the sidebar
+    # switch), and each full run sets it afresh; a fragment rerun keeps the value of the run it belongs to.
+    value = getattr(_run_context(), _LANG_ATTR, None)
+    if value is not None:
+        return value
     return st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)
 
 

@@ -172,7 +172,7 @@ def _array(value) -> np.ndarray | None:
 def figure_heatmap(fig: go.Figure) -> dict | None:
     """The first heatmap trace of a plotly figure as heatmap_png keyword arguments, or None.
 
-    Works for regular figures and for figures that hold their plotly JSON (explorer.plots.pool.FigureSpec)."""
+    Works for regular figures and for figures that hold their plotly JSON (explorer.plots.FigureSpec)."""
     traces = [t for t in fig.data if t.type == "heatmap"]
     if traces:
         trace = traces[0]

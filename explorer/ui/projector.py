@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from explorer.plots import FigureSpec
 from explorer.ui import t
 
 KEY = "projector"  # session-state key of the toggle
@@ -148,24 +149,10 @@ def _merged(base: dict, update: dict) -> dict:
     return out
 
 
-class _SpecFigure(go.Figure):
-    """A figure held as plotly JSON (st.plotly_chart serialises it through to_dict(), skipping validation)."""
-
-    def __init__(self, spec: dict):
-        super().__init__(layout={"template": {}}, _validate=False)
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec
-
-
 def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = HEIGHT_FACTOR) -> go.Figure:
     """`fig` with every font size, line width, marker size and heatmap gap scaled by `factor` and the height by
     `height_factor`. A regular figure is edited in place (one update); a figure that holds its plotly JSON
-    itself (explorer.plots.pool.FigureSpec) is left alone and a scaled copy returned: use the return value."""
+    itself (explorer.plots.FigureSpec) is left alone and a scaled copy returned: use the return value."""
     if factor == 1 and height_factor == 1:
         return fig
     spec = fig.to_plotly_json()
@@ -175,4 +162,4 @@ def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = 
         fig.update(layout=layout, data=data)
         return fig
     traces = [_merged(trace, update) for trace, update in zip(spec["data"], data, strict=True)]
-    return _SpecFigure({**spec, "layout": _merged(spec.get("layout") or {}, layout), "data": traces})
+    return FigureSpec({**spec, "layout": _merged(spec.get("layout") or {}, layout), "data": traces})

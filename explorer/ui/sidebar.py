@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import i18n
 from explorer.plots import to_png
-from explorer.ui import LANG, current_digit, t
+from explorer.ui import LANG, current_digit, remember_lang, t
 
 THUMB_FACTOR = 4  # 28 px -> 112 px, nearest-neighbour so the pixels stay crisp
 THUMB_KEY = "sidebar_digit"  # browser hook: .st-key-sidebar_digit img
@@ -30,6 +30,7 @@ def language_switch() -> str:
     # The radio has its own key, seeded from "lang" and copied back in a callback. Bound directly to "lang",
     # a value set before the radio first rendered (?lang=uk) was lost on the next rerun in the browser:
     # the radio answered its default (English) although it showed Ukrainian.
+    remember_lang(current)
     if st.session_state.get(SWITCH_KEY, current) != current:  # "lang" was changed elsewhere: re-seed
         del st.session_state[SWITCH_KEY]
     st.sidebar.radio(
