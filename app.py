@@ -5,30 +5,37 @@ import streamlit as st
 from explorer import ui
 from explorer.ui import lesson, projector, share, sidebar
 
+PAGES = [  # (file in pages/ and its nav.* title key, icon, url_path; "" is the default page)
+    ("draw", ":material/draw:", ""),
+    ("convolution", ":material/grid_on:", "convolution"),
+    ("feature_maps", ":material/layers:", "feature_maps"),
+    ("pooling", ":material/compress:", "pooling"),
+    ("why_cnn", ":material/lightbulb:", "why_cnn"),
+]
+PAGES_KEY = "_pages"  # session state: (language, [st.Page, ...])
+
 ui.remember_lang(None)  # forget the previous run's language until the switch below has read this run's
 st.session_state.setdefault(ui.DIGIT, None)
 share.start()  # ?sample= ?projector= ?lesson= once per session, before ?lang= is rewritten
 sidebar.language_switch()  # sets st.session_state["lang"] (from ?lang= on the first run) before any text
 st.set_page_config(page_title=ui.t("app.title"), page_icon=":material/grid_on:", layout="wide")
 
-PAGES = [
-    st.Page("pages/draw.py", title=ui.t("nav.draw"), icon=":material/draw:", url_path="", default=True),
-    st.Page(
-        "pages/convolution.py",
-        title=ui.t("nav.convolution"),
-        icon=":material/grid_on:",
-        url_path="convolution",
-    ),
-    st.Page(
-        "pages/feature_maps.py",
-        title=ui.t("nav.feature_maps"),
-        icon=":material/layers:",
-        url_path="feature_maps",
-    ),
-    st.Page("pages/pooling.py", title=ui.t("nav.pooling"), icon=":material/compress:", url_path="pooling"),
-    st.Page("pages/why_cnn.py", title=ui.t("nav.why_cnn"), icon=":material/lightbulb:", url_path="why_cnn"),
-]
-page = st.navigation(PAGES)
+
+def pages() -> list:
+    """The navigation's pages in this session's language. st.Page resolves its file on disk (~1 ms for five),
+    so they are built once per session and language; a page object is never shared between sessions."""
+    language = ui.lang()
+    cached = st.session_state.get(PAGES_KEY)
+    if cached is None or cached[0] != language:
+        built = [
+            st.Page(f"pages/{name}.py", title=ui.t(f"nav.{name}"), icon=icon, url_path=url, default=not url)
+            for name, icon, url in PAGES
+        ]
+        cached = st.session_state[PAGES_KEY] = (language, built)
+    return cached[1]
+
+
+page = st.navigation(pages())
 projector.toggle()
 lesson.toggle()
 if page.url_path:

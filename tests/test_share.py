@@ -172,9 +172,16 @@ def test_bad_globals():
     assert flat(at)["lang"] == "en"
 
 
+def open_link(at: AppTest) -> AppTest:
+    """Open the sidebar's "copy link" popover (its content is built only while it is open)."""
+    at.session_state[share.LINK_KEY] = True
+    return at.run()
+
+
 def test_copy_link_shows_the_query_without_a_browser():
     at = run_script(stride="4", lang="en")
-    codes = [c.value for c in at.code]
+    assert not at.code  # closed: nothing built
+    codes = [c.value for c in open_link(at).code]
     assert "?stride=4&lang=en" in codes
 
 
@@ -184,11 +191,11 @@ def test_copy_link_full_url(monkeypatch):
     at.session_state["lang"] = "uk"
     at.query_params.update({"kernel": LAPLACIAN, "lang": "uk"})
     at.run()
-    codes = [c.value for c in at.code]
+    codes = [c.value for c in open_link(at).code]
     assert f"http://example.org:8501/convolution?kernel={LAPLACIAN}&lang=uk" in codes
     monkeypatch.setattr(streamlit, "context", SimpleNamespace(url="http://example.org:8501"))
     at = run_script(lang="en")
-    assert "http://example.org:8501/?lang=en" in [c.value for c in at.code]
+    assert "http://example.org:8501/?lang=en" in [c.value for c in open_link(at).code]
 
 
 def test_reserved_names_are_refused():
@@ -467,7 +474,8 @@ def test_real_app_globals_on_the_draw_page(lang):
     assert any("<style>" in h.proto.body for h in at.get("html"))
     assert flat(at) == {"sample": "3", "projector": "1", "lesson": "1", "lang": lang}
     assert at.sidebar.toggle(key="projector").value is True
-    assert f"?sample=3&projector=1&lesson=1&lang={lang}" in [c.value for c in at.sidebar.code]  # copy link
+    codes = [c.value for c in open_link(at).sidebar.code]  # copy link
+    assert f"?sample=3&projector=1&lesson=1&lang={lang}" in codes
 
 
 @pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")

@@ -29,13 +29,11 @@ class FigureSpec(go.Figure):
     """A figure already in plotly's JSON form ({"data": [...], "layout": {...}}).
 
     st.plotly_chart (like plotly.io) serialises a Figure through .to_dict(); this returns the prepared dict as is,
-    skipping plotly's object model (validation and deep copies). Use .figure() for a regular go.Figure.
+    skipping plotly's object model (validation and deep copies). It holds nothing else: use .figure() for a
+    regular go.Figure (its properties, update methods, repr).
     """
 
-    def __init__(self, spec: dict):
-        super().__init__(
-            layout={"template": {}}, _validate=False
-        )  # an empty shell; the content lives in spec
+    def __init__(self, spec: dict):  # not go.Figure.__init__: even an empty one costs ~0.5 ms
         self._spec = spec
 
     def to_dict(self) -> dict:
@@ -47,6 +45,9 @@ class FigureSpec(go.Figure):
     def figure(self) -> go.Figure:
         """The same figure as a validated go.Figure."""
         return go.Figure(self._spec)
+
+    def __repr__(self) -> str:
+        return f"FigureSpec({len(self._spec.get('data') or [])} traces)"
 
 
 def typed(a, dtype: str = "f4") -> dict:

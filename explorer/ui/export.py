@@ -173,20 +173,12 @@ def figure_heatmap(fig: go.Figure) -> dict | None:
     """The first heatmap trace of a plotly figure as heatmap_png keyword arguments, or None.
 
     Works for regular figures and for figures that hold their plotly JSON (explorer.plots.FigureSpec)."""
-    traces = [t for t in fig.data if t.type == "heatmap"]
-    if traces:
-        trace = traces[0]
-        z, scale, zmin, zmax, zmid, showscale = (
-            trace.z, trace.colorscale, trace.zmin, trace.zmax, trace.zmid, trace.showscale
-        )  # fmt: skip
-    else:
-        found = [t for t in (fig.to_plotly_json().get("data") or []) if t.get("type") == "heatmap"]
-        if not found:
-            return None
-        trace = found[0]
-        z, scale, zmin, zmax, zmid, showscale = (
-            trace.get(k) for k in ("z", "colorscale", "zmin", "zmax", "zmid", "showscale")
-        )
+    found = [t for t in (fig.to_plotly_json().get("data") or []) if t.get("type") == "heatmap"]
+    if not found:
+        return None
+    z, scale, zmin, zmax, zmid, showscale = (
+        found[0].get(k) for k in ("z", "colorscale", "zmin", "zmax", "zmid", "showscale")
+    )
     z = _array(z)
     if z is None:
         return None

@@ -16,9 +16,8 @@ import streamlit as st
 from explorer import i18n
 from explorer.ui import lang, t
 
-KEY = "lesson"  # session-state key of the toggle
+KEY = "lesson"  # session-state key of the toggle; browser hook: .st-key-lesson
 PARAM = "lesson"  # ?lesson=1
-TOGGLE_KEY = "lesson_toggle"  # browser hook: .st-key-lesson_toggle
 PANEL_KEY = "lesson_panel"  # browser hook: .st-key-lesson_panel
 REVEALED = "lesson_revealed"  # id of the question whose answer is shown
 # draw a digit first (every other page uses it), then the tutorial's order: why CNNs -> convolution ->
@@ -156,8 +155,7 @@ def enabled() -> bool:
 def toggle() -> bool:
     """The sidebar toggle for lesson mode (keyboard operable)."""
     st.session_state[KEY] = bool(st.session_state.get(KEY, False))
-    with st.sidebar.container(key=TOGGLE_KEY):
-        return st.toggle(t("lesson.toggle"), key=KEY, help=t("lesson.toggle_help"))
+    return st.sidebar.toggle(t("lesson.toggle"), key=KEY, help=t("lesson.toggle_help"))
 
 
 def hold_back() -> None:

@@ -13,12 +13,11 @@ import streamlit as st
 from explorer.plots import FigureSpec
 from explorer.ui import t
 
-KEY = "projector"  # session-state key of the toggle
+KEY = "projector"  # session-state key of the toggle; browser hook: .st-key-projector
 PARAM = "projector"  # ?projector=1
 FACTOR = 1.6  # fonts, lines, marker sizes in figures
 HEIGHT_FACTOR = 1.25  # figure heights
 PLOTLY_FONT = 12  # plotly's default font size, used when a figure sets none
-TOGGLE_KEY = "projector_toggle"  # browser hook: .st-key-projector_toggle
 
 # Constant stylesheet (never built from user input). Streamlit sizes text and widgets in rem, so a larger root
 # font scales everything together; captions and help text get the full text colour (they are grey by default),
@@ -51,8 +50,7 @@ def scale() -> float:
 def toggle() -> bool:
     """The sidebar toggle (keyboard operable: Tab, then Space) and, when on, the projector stylesheet."""
     st.session_state[KEY] = bool(st.session_state.get(KEY, False))  # a garbled value from elsewhere -> off
-    with st.sidebar.container(key=TOGGLE_KEY):
-        on = st.toggle(t("projector.toggle"), key=KEY, help=t("projector.help"))
+    on = st.sidebar.toggle(t("projector.toggle"), key=KEY, help=t("projector.help"))
     if on:
         st.html(CSS)
     return on

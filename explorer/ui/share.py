@@ -326,10 +326,17 @@ def share_url(params: Mapping[str, str]) -> str | None:
 
 def copy_link(params: Mapping[str, str]) -> None:
     """A sidebar popover with the link in st.code (its copy button copies it)."""
-    url = share_url(params)
     popover = st.sidebar.popover(
-        t("share.button"), icon=":material/link:", width="stretch", help=t("share.help"), key=LINK_KEY
+        t("share.button"),
+        icon=":material/link:",
+        width="stretch",
+        help=t("share.help"),
+        key=LINK_KEY,
+        on_change="rerun",  # opening it reruns the app, so the link is built only when someone looks at it
     )
+    if not popover.open:
+        return
+    url = share_url(params)
     with popover:
         st.caption(t("share.caption"))
         if url is None:

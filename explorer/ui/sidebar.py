@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
 import streamlit as st
 
 from explorer import i18n
@@ -47,6 +50,13 @@ def language_switch() -> str:
     return current
 
 
+@lru_cache(maxsize=64)
+def _thumbnail_png(digit_bytes: bytes) -> bytes:
+    """The 28x28 float32 digit (as bytes, so it can be a cache key) as a crisp, upscaled PNG."""
+    digit = np.frombuffer(digit_bytes, dtype=np.float32).reshape(28, 28)
+    return to_png(digit, factor=THUMB_FACTOR)
+
+
 def digit_thumbnail() -> None:
     """The current digit as a small 28x28 image in the sidebar, or a note that nothing is drawn yet."""
     digit = current_digit()
@@ -55,7 +65,7 @@ def digit_thumbnail() -> None:
             st.caption(t("sidebar.no_digit"))
             return
         st.image(
-            to_png(digit, factor=THUMB_FACTOR),
+            _thumbnail_png(digit.tobytes()),  # every full rerun shows it: encode once per digit
             caption=t("sidebar.digit"),
             width=28 * THUMB_FACTOR,
             alt=t("sidebar.digit_alt"),

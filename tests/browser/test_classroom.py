@@ -170,7 +170,7 @@ def test_projector_mode_enlarges_type(page, server, browser):
     heading = "[data-testid=stMain] h1"
     label = "[data-testid=stSidebar] [data-testid=stWidgetLabel] p"
     before = _font_px(page, heading), _font_px(page, label)
-    toggle = page.locator(".st-key-projector_toggle input")
+    toggle = page.locator(".st-key-projector input")
     toggle.focus()
     page.keyboard.press("Space")  # keyboard operable
     settle(page)
@@ -183,7 +183,7 @@ def test_projector_mode_enlarges_type(page, server, browser):
     other.set_default_timeout(60_000)
     visit(other, server, "pooling", "projector=1&lang=uk")
     assert _font_px(other, heading) == pytest.approx(after[0], rel=0.05)
-    assert other.locator(".st-key-projector_toggle input").is_checked()
+    assert other.locator(".st-key-projector input").is_checked()
     fresh.close()
 
 
