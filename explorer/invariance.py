@@ -5,6 +5,7 @@ and after one and two 2×2 max-pooling stages, and watch the network's predictio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -190,3 +191,53 @@ def variant_row(model, digit: np.ndarray, current: Transform):
     digits = np.stack([transform(digit, t) for _, t in items])
     labels, probs = predictions(model, digits)
     return digits, [key for key, _ in items], [t for _, t in items], labels, probs
+
+
+# ----------------------------------------------------------------------------------------------------------
+# cached by digit, for the page: a slider move reuses the digit's results. Shared by all sessions and returned
+# as is (no copies, unlike st.cache_data), so callers must not modify them.
+
+
+def _key(digit: np.ndarray) -> bytes:
+    """A hashable key for a (28, 28) digit."""
+    return np.ascontiguousarray(digit, dtype=np.float32).tobytes()
+
+
+def _digit(key: bytes) -> np.ndarray:
+    """The (28, 28) float32 digit back from its key (read-only)."""
+    return np.frombuffer(key, dtype=np.float32).reshape(28, 28)
+
+
+@lru_cache(maxsize=128)
+def _cached_measure(model, key: bytes, t: Transform, channel: int) -> tuple[StageChange, ...]:
+    return tuple(measure(model, _digit(key), t, channel))
+
+
+@lru_cache(maxsize=32)
+def _cached_fixed(model, key: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    digit = _digit(key)
+    digits = np.stack([transform(digit, t) for _, t in VARIANTS])  # (9, 28, 28)
+    return digits, *predictions(model, digits)
+
+
+@lru_cache(maxsize=128)
+def _cached_moved(model, key: bytes, t: Transform) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    moved = transform(_digit(key), t)[None]  # (1, 28, 28)
+    return moved, *predictions(model, moved)
+
+
+def cached_measure(model, digit: np.ndarray, t: Transform, channel: int) -> tuple[StageChange, ...]:
+    """measure(), remembered for the last 128 (digit, transform, channel)."""
+    return _cached_measure(model, _key(digit), t, int(channel))
+
+
+def cached_variant_row(model, digit: np.ndarray, current: Transform):
+    """variant_row() without its label keys: the VARIANTS' results are remembered per digit (nine forward passes),
+    the current transform's per (digit, transform)."""
+    digits, labels, probs = _cached_fixed(model, _key(digit))
+    moved, m_label, m_prob = _cached_moved(model, _key(digit), current)
+    return (
+        np.concatenate([digits, moved]),
+        np.concatenate([labels, m_label]),
+        np.concatenate([probs, m_prob]),
+    )

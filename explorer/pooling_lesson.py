@@ -128,12 +128,15 @@ def clamp_state(state, shape: tuple[int, int]) -> dict:
     return changed
 
 
-def init_state(state) -> None:
-    """Fill missing "pool_*" keys of `state` with DEFAULTS and reset an unknown input source."""
-    for key, value in DEFAULTS.items():
-        state.setdefault(key, value)
+def init_state(state) -> list[str]:
+    """Fill missing "pool_*" keys of `state` with DEFAULTS and reset an unknown input source; return the keys set."""
+    written = [key for key in DEFAULTS if key not in state]
+    for key in written:
+        state[key] = DEFAULTS[key]
     if state["pool_source"] not in SOURCES:
         state["pool_source"] = DEFAULTS["pool_source"]
+        written.append("pool_source")
+    return written
 
 
 @dataclass

@@ -1,7 +1,14 @@
 """Pooling: max and average pooling window by window, the tutorial's 5×5 example and its padding, and why pooling
-makes features robust to small moves (logic in explorer.pooling_lesson and explorer.invariance)."""
+makes features robust to small moves (logic in explorer.pooling_lesson and explorer.invariance).
+
+Speed (budget 30 ms per rerun): the page is three tabs and a rerun builds only the open one; what costs a few
+milliseconds but is looked at now and then (the grid editor, the downloads, the predictions for ten moved digits)
+sits in a container that is built only while open.
+"""
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -19,13 +26,37 @@ CHART = {"displayModeBar": False}
 GRID = "pool_grid"  # the editable grid's values (not a widget key: survives page switches)
 EDITOR = "pool_editor"  # version of the grid editor; a new key drops its edits after a reset
 STAGE_SIZES = {"relu1": 28, "pool1": 14, "pool1x2": 7}
+SECTIONS = ("pool", "padding", "moves")  # the tabs, in order
+SECTION = "pool_section"  # the open tab's id: unlike the tabs' own value (a translated label) it survives a
+# language or page switch
+TABS = "pool_tab"  # the tabs widget
+GRID_EDIT = "pool_grid_edit"  # expander with the grid editor
+PREDICTIONS = "pool_predictions"  # expander with the moved digits and the network's answers
+DOWNLOADS = "pool_downloads"  # popover with the PNG / CSV buttons
+FRESH = "pool_fresh"  # settings code wrote in this run, not their widget (emptied when a run ends)
 
 
-def init_state() -> None:
-    """Defaults for every setting (lesson.DEFAULTS) and the page's internal keys."""
-    lesson.init_state(st.session_state)
+def init_state(written=()) -> None:
+    """Defaults for every setting (lesson.DEFAULTS) and the page's internal keys; notes in FRESH which settings
+    code wrote in this run (`written`: those written before)."""
+    fresh = st.session_state.get(FRESH)
+    if not isinstance(fresh, set):
+        fresh = st.session_state[FRESH] = set()
+    fresh.update(lesson.init_state(st.session_state), written)
     st.session_state.setdefault(GRID, lesson.EXAMPLE_GRID.tolist())
     st.session_state.setdefault(EDITOR, 0)
+    if st.session_state.get(SECTION) not in SECTIONS:
+        st.session_state[SECTION] = SECTIONS[0]
+
+
+@contextmanager
+def one_run(written=()):
+    """init_state() for a page or fragment run, and FRESH emptied when it ends."""
+    init_state(written)
+    try:
+        yield
+    finally:
+        st.session_state[FRESH] = set()
 
 
 def on_grid_edit(editor_key: str) -> None:
@@ -46,27 +77,53 @@ def on_grid_reset() -> None:
 def slider(container, key: str, low, high, *, step=1, label_key: str | None = None, help: str | None = None):
     """A slider for one setting, or a caption when only one value is allowed."""
     label = t(label_key or key.replace("pool_", "pool."))
-    # Re-seed the value on every run: a slider whose min/max change gets a new identity and would otherwise
-    # restart at its minimum (seen in the browser when a fragment reruns with another input size).
     value = st.session_state.get(key, lesson.DEFAULTS.get(key, low))
-    st.session_state[key] = min(max(value, low), high)
+    value = min(max(value, low), high)
+    fresh = st.session_state[FRESH]
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+        fresh.add(key)
     if high <= low:
         container.caption(t("pool.only_value", name=label, value=low))
         return low
-    return container.slider(label, low, high, step=step, key=key, help=help, **KEEP)
+    # A slider whose min/max change gets a new identity and would restart at its default (seen in the browser when
+    # a fragment reruns with another input size), so the default is the current value. Passing one also spares
+    # Streamlit a scan of the whole session state, except where code wrote the key this run: Streamlit logs a
+    # warning for a default next to such a write.
+    default = None if key in fresh else value
+    return container.slider(label, low, high, value=default, step=step, key=key, help=help, **KEEP)
+
+
+def _remember(widget_key: str, keep_key: str, values: tuple | None = None) -> None:
+    """Copy a container's open state (or, for tabs, the id of the open label) into a plain session key."""
+    value = st.session_state[widget_key]
+    st.session_state[keep_key] = values[1][values[0].index(value)] if values else bool(value)
+
+
+def _restore(widget_key: str, value) -> None:
+    """Put the remembered state back before the widget is made (a widget's state is dropped while it isn't shown)."""
+    if st.session_state.get(widget_key) != value:
+        st.session_state[widget_key] = value
+
+
+def lazy_expander(label: str, key: str):
+    """An expander that reruns when opened or closed (build its content only `if box.open`) and stays as it was
+    across tab and page switches."""
+    keep = f"{key}_open"
+    _restore(key, bool(st.session_state.get(keep, False)))
+    return st.expander(label, key=key, on_change=_remember, args=(key, keep))
 
 
 # ----------------------------------------------------------------------------------------------------------
 # input
 
 
-def grid_input() -> np.ndarray | None:
-    """The editable 5×5 grid (our own example in the tutorial's spirit), or None after an error message."""
-    st.caption(t("pool.grid_note"))
+def grid_editor() -> None:
+    """The grid's cells in an editable table, and a reset button."""
     editor_key = f"{EDITOR}_{st.session_state[EDITOR]}"
     base = np.asarray(st.session_state[GRID], dtype=np.float64)
     labels = [str(c) for c in range(base.shape[1])]
-    edited = st.data_editor(
+    st.data_editor(
         pd.DataFrame(base, columns=labels),
         key=editor_key,
         on_change=on_grid_edit,
@@ -80,11 +137,24 @@ def grid_input() -> np.ndarray | None:
         },
     )
     st.button(t("pool.grid_reset"), on_click=on_grid_reset, key="pool_grid_reset_button")
+
+
+def current_grid() -> np.ndarray | None:
+    """The example grid with the user's edits, or None after an error message."""
     try:
-        return lesson.parse_grid(edited.to_numpy())
+        return lesson.parse_grid(st.session_state[GRID])
     except ValueError:
         st.error(t("pool.err_grid", limit=int(lesson.GRID_LIMIT)))
         return None
+
+
+def grid_input() -> np.ndarray | None:
+    """The editable 5×5 grid (our own example in the tutorial's spirit), or None after an error message."""
+    st.caption(t("pool.grid_note"))
+    with lazy_expander(t("pool.grid_edit"), GRID_EDIT) as box:
+        if box.open:
+            grid_editor()
+    return current_grid()
 
 
 def digit_or_sample() -> tuple[np.ndarray | None, bool]:
@@ -93,6 +163,15 @@ def digit_or_sample() -> tuple[np.ndarray | None, bool]:
     if digit is not None:
         return digit, False
     return lesson.sample_digit(), True
+
+
+def feature_map(digit: np.ndarray) -> np.ndarray | None:
+    """The chosen conv1 channel after ReLU (28, 28), as the network's pool1 receives it; None without a model."""
+    model = ui.get_model()
+    if model is None:
+        return None
+    channel = slider(st, "pool_channel", 0, 31, help=t("pool.channel_help"))
+    return inv.channel_stages(model, digit[None], channel=int(channel))["relu1"][0, 0]  # one channel only
 
 
 def pooling_input() -> tuple[np.ndarray | None, str]:
@@ -112,17 +191,15 @@ def pooling_input() -> tuple[np.ndarray | None, str]:
     if digit is None:
         st.info(t("pool.need_digit"))
         return None, "digit"
-    if is_sample:
-        st.caption(t("pool.sample_note"))
+    notes = [t("pool.sample_note")] if is_sample else []
     if source == "digit":
-        return digit.astype(np.float32), "digit"
-    if ui.get_model() is None:
-        return None, "map"
-    slider(st, "pool_channel", 0, 31, help=t("pool.channel_help"))
-    st.caption(t("pool.feature_note"))
-    return ui.activations(np.array(digit))["relu1"][
-        st.session_state.pool_channel
-    ], "map"  # a writable copy for torch
+        image, kind = digit.astype(np.float32), "digit"
+    else:
+        image, kind = feature_map(digit), "map"
+        notes.append(t("pool.feature_note"))
+    if notes and image is not None:
+        st.caption("  \n".join(notes))
+    return image, kind
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -131,7 +208,7 @@ def pooling_input() -> tuple[np.ndarray | None, str]:
 
 def settings(shape: tuple[int, int]) -> lesson.PoolSettings:
     """Max/avg, window, stride per axis, padding, dilation, ceil_mode, count_include_pad (bounded for `shape`)."""
-    lesson.clamp_state(st.session_state, shape)
+    st.session_state[FRESH].update(lesson.clamp_state(st.session_state, shape))
     st.segmented_control(
         t("pool.mode"),
         lesson.MODES,
@@ -154,11 +231,49 @@ def settings(shape: tuple[int, int]) -> lesson.PoolSettings:
     slider(c2, "pool_stride_w", 1, b.max_stride, help=t("pool.stride_help"))
     slider(c3, "pool_padding", 0, b.max_padding, help=t("pool.padding_help"))
     c3.caption(t("pool.padding_limit", k=kernel, limit=b.max_padding))
-    t1, t2 = st.columns(2)
-    t1.toggle(t("pool.ceil_mode"), key="pool_ceil_mode", help=t("pool.ceil_help"), **KEEP)
+    c1.toggle(t("pool.ceil_mode"), key="pool_ceil_mode", help=t("pool.ceil_help"), **KEEP)
     if mode == "avg":
-        t2.toggle(t("pool.count_include_pad"), key="pool_count_include_pad", help=t("pool.cip_help"), **KEEP)
+        c2.toggle(t("pool.count_include_pad"), key="pool_count_include_pad", help=t("pool.cip_help"), **KEEP)
     return lesson.PoolSettings.from_state(st.session_state)
+
+
+def summary(image: np.ndarray, result: lesson.PoolResult, s: lesson.PoolSettings) -> None:
+    """Output size with both formulas, what was discarded, and the notes that apply (one markdown)."""
+    h, w = image.shape
+    h_out, w_out = result.output.shape
+    if s.mode == "max":
+        pct = f"{result.losers / result.in_cells:.0%}"
+        discarded = t(
+            "pool.discarded_max", lost=result.losers, total=result.in_cells, pct=pct, kept=result.out_cells
+        )
+    else:
+        discarded = t(
+            "pool.discarded_avg", total=result.in_cells, kept=result.out_cells, pct=f"{result.reduction:.0%}"
+        )
+    lines = [
+        f"**{t('pool.size_result', h=h, w=w, h_out=h_out, w_out=w_out)}**",
+        t("pool.formula_h", formula=result.formula_h),
+        t("pool.formula_w", formula=result.formula_w),
+        discarded,
+    ]
+    with st.container(key="pool_summary"):
+        st.markdown("  \n".join(lines))
+        if s.ceil_mode and (
+            ops.ceil_mode_dropped(h, s.kernel_size, s.stride[0], s.padding, s.dilation)
+            or ops.ceil_mode_dropped(w, s.kernel_size, s.stride[1], s.padding, s.dilation)
+        ):
+            st.caption(t("pool.ceil_dropped"))
+        if result.unseen:
+            st.warning(t("pool.unseen", n=result.unseen))
+
+
+def downloads(items) -> None:
+    """PNG and CSV buttons for each (figure, file name, title), in a popover built only while open."""
+    with st.popover(t("pool.downloads"), icon=":material/download:", key=DOWNLOADS, on_change="rerun") as box:
+        if box.open:
+            for fig, name, title in items:
+                st.caption(title)
+                export.downloads(fig, name)
 
 
 def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
@@ -167,142 +282,91 @@ def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
     h_out, w_out = result.output.shape
     hover = t("pool.hover")
     left, right = st.columns([3, 2])
+    input_fig, step = plots.windows_figure(
+        image,
+        result.windows,
+        (h_out, w_out),
+        result.argmax,
+        padding=s.padding,
+        mode=s.mode,
+        kind=kind,
+        hover=hover,
+    )
+    output_fig = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
+    output_title = t("pool.output_title", h=h_out, w=w_out)
     with left:
         st.markdown(f"**{t('pool.input_title')}**", help=t(f"pool.legend.{s.mode}"))
-        fig, step = plots.windows_figure(
-            image,
-            result.windows,
-            (h_out, w_out),
-            result.argmax,
-            padding=s.padding,
-            mode=s.mode,
-            kind=kind,
-            hover=hover,
-        )
         st.plotly_chart(
-            projector.style(fig),
+            projector.style(input_fig),
             key="pool_input_chart",
             config=CHART,
             alt=export.alt_text(image, t("pool.input_title")),
         )
-        export.downloads(fig, "pool_input")
         if step > 1:
             st.caption(t("pool.subset", m=step))
     with right:
-        st.markdown(f"**{t('pool.output_title', h=h_out, w=w_out)}**")
-        fig = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
+        st.markdown(f"**{output_title}**")
         st.plotly_chart(
-            projector.style(fig),
+            projector.style(output_fig),
             key="pool_output_chart",
             config=CHART,
-            alt=export.alt_text(result.output, t("pool.output_title", h=h_out, w=w_out)),
+            alt=export.alt_text(result.output, output_title),
         )
-        export.downloads(fig, "pool_output")
-
-    h, w = image.shape
-    with st.container(key="pool_summary"):
-        st.markdown(f"**{t('pool.size_result', h=h, w=w, h_out=h_out, w_out=w_out)}**")
-        st.markdown(t("pool.formula_h", formula=result.formula_h))
-        st.markdown(t("pool.formula_w", formula=result.formula_w))
-        if s.ceil_mode and (
-            ops.ceil_mode_dropped(h, s.kernel_size, s.stride[0], s.padding, s.dilation)
-            or ops.ceil_mode_dropped(w, s.kernel_size, s.stride[1], s.padding, s.dilation)
-        ):
-            st.caption(t("pool.ceil_dropped"))
-        pct = f"{result.reduction:.0%}"
-        if s.mode == "max":
-            st.markdown(
-                t(
-                    "pool.discarded_max",
-                    lost=result.losers,
-                    total=result.in_cells,
-                    pct=f"{result.losers / result.in_cells:.0%}",
-                    kept=result.out_cells,
-                )
-            )
-        else:
-            st.markdown(t("pool.discarded_avg", total=result.in_cells, kept=result.out_cells, pct=pct))
-        if result.unseen:
-            st.warning(t("pool.unseen", n=result.unseen))
-
+        downloads(
+            [(input_fig, "pool_input", t("pool.input_title")), (output_fig, "pool_output", output_title)]
+        )
+    summary(image, result, s)
     st.toggle(t("pool.code_toggle"), key="pool_show_code", **KEEP)
     if st.session_state.pool_show_code:
         st.caption(t("pool.code_caption"))
         st.code(lesson.pytorch_code(image, s), language="python")
 
 
-def conventions(grid: np.ndarray) -> None:
-    """The tutorial's zero padding next to PyTorch's −∞ / ceil_mode for the 2×2, stride-2 max pool."""
-    st.subheader(t("pool.conv_title"))
+# ----------------------------------------------------------------------------------------------------------
+# the two padding conventions
+
+
+def conventions() -> None:
+    """The tutorial's zero padding next to PyTorch's −∞ / ceil_mode for the 2×2, stride-2 max pool of the grid."""
     st.markdown(t("pool.conv_intro"))
+    grid = current_grid()
+    if grid is None:
+        return
     c = lesson.conventions(grid)
     titles = (t("pool.conv_zero_in"), t("pool.conv_out"), t("pool.conv_torch_in"), t("pool.conv_out"))
     fig = plots.conventions_figure(c.zero_padded_input, c.zero_output, c.torch_output, grid.shape, titles)
     st.plotly_chart(projector.style(fig), key="pool_conventions_chart", config=CHART)
     st.markdown(t("pool.conv_agree") if c.agree else t("pool.conv_differ"))
-    st.caption(t("pool.conv_when"))
+    st.caption(f"{t('pool.conv_when')}  \n{t('pool.conv_grid')}")
 
 
 # ----------------------------------------------------------------------------------------------------------
 # invariance
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _measure(_model, digit: np.ndarray, tr: inv.Transform, channel: int) -> list[inv.StageChange]:
-    return inv.measure(_model, digit, tr, channel)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _fixed_variants(_model, digit: np.ndarray):
-    digits = np.stack([inv.transform(digit, tr) for _, tr in inv.VARIANTS])
-    labels, probs = inv.predictions(_model, digits)
-    return digits, labels, probs
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _current_variant(_model, digit: np.ndarray, tr: inv.Transform):
-    moved = inv.transform(digit, tr)
-    labels, probs = inv.predictions(_model, moved[None])
-    return moved, labels, probs
-
-
-def invariance() -> None:
-    """Shift / rotate / scale the digit: change of a conv1 channel before and after pooling, and predictions."""
-    st.header(t("pool.inv_title"))
-    st.markdown(t("pool.inv_intro"))
-    digit, is_sample = digit_or_sample()
-    if digit is None:
-        st.info(t("pool.need_digit"))
-        return
-    model = ui.get_model()
-    if model is None:
-        return
-    if is_sample:
-        st.caption(t("pool.sample_note"))
+def transform_sliders() -> tuple[inv.Transform, int]:
+    """Shift, rotation, scale and the conv1 channel to watch."""
     c1, c2, c3 = st.columns(3)
     dx = slider(c1, "pool_shift_x", -4, 4, help=t("pool.shift_help"))
     dy = slider(c1, "pool_shift_y", -4, 4, help=t("pool.shift_help"))
     angle = slider(c2, "pool_rotate", -30, 30, step=5)
     scale = slider(c2, "pool_scale", 0.7, 1.3, step=0.05)
     channel = slider(c3, "pool_inv_channel", 0, 31, label_key="pool.channel", help=t("pool.channel_help"))
-    tr = inv.Transform(int(dx), int(dy), float(angle), round(float(scale), 2))
-    changes = _measure(model, digit, tr, int(channel))
+    return inv.Transform(int(dx), int(dy), float(angle), round(float(scale), 2)), int(channel)
 
+
+def stage_changes(changes: tuple[inv.StageChange, ...]) -> None:
+    """Per stage: the chosen channel's correlation, whether its maximum stayed put, all channels; the maps."""
     with st.container(key="pool_invariance"):
-        cols = st.columns(3)
-        for col, ch in zip(cols, changes, strict=True):
+        for col, ch in zip(st.columns(3), changes, strict=True):
             size = STAGE_SIZES[ch.stage]
             col.metric(
                 t(f"pool.stage.{ch.stage}", size=size), f"{ch.correlation:.2f}", help=t("pool.corr_help")
             )
-            col.caption(t("pool.same_max_yes" if ch.same_max else "pool.same_max_no"))
+            same = t("pool.same_max_yes" if ch.same_max else "pool.same_max_no")
+            share_ = f"{ch.same_max_share:.0%}"
             col.caption(
-                t(
-                    "pool.all_channels",
-                    r=f"{ch.mean_correlation:.2f}",
-                    share=f"{ch.same_max_share:.0%}",
-                    n=ch.channels,
-                )
+                f"{same}  \n{t('pool.all_channels', r=f'{ch.mean_correlation:.2f}', share=share_, n=ch.channels)}"
             )
     titles = [t(f"pool.stage.{ch.stage}", size=STAGE_SIZES[ch.stage]) for ch in changes]
     fig = plots.stages_figure(
@@ -314,22 +378,38 @@ def invariance() -> None:
     st.plotly_chart(projector.style(fig), key="pool_stages_chart", config=CHART)
     st.caption(t("pool.stages_note"))
 
-    st.subheader(t("pool.pred_title"))
-    digits, labels, probs = _fixed_variants(model, digit)
-    moved, m_label, m_prob = _current_variant(model, digit, tr)
-    digits = np.concatenate([digits, moved[None]])
+
+def predictions(model, digit: np.ndarray, tr: inv.Transform) -> None:
+    """The fixed moves and the sliders' own, each with the network's prediction (ten forward passes per digit)."""
+    digits, labels, probs = inv.cached_variant_row(model, digit, tr)
+    keys = [k for k, _ in inv.VARIANTS] + ["pool.var_current"]
     captions = [
         t("pool.pred_caption", name=t(key), digit=int(k), p=f"{p:.0%}")
-        for key, k, p in zip(
-            [k for k, _ in inv.VARIANTS] + ["pool.var_current"],
-            [*labels, *m_label],
-            [*probs, *m_prob],
-            strict=True,
-        )
+        for key, k, p in zip(keys, labels, probs, strict=True)
     ]
     fig = plots.variants_figure(digits, captions)
     st.plotly_chart(projector.style(fig), key="pool_variants_chart", config=CHART)
     st.caption(t("pool.pred_note"))
+
+
+def invariance() -> None:
+    """Shift / rotate / scale the digit: change of a conv1 channel before and after pooling, and predictions."""
+    digit, is_sample = digit_or_sample()
+    intro = [t("pool.inv_intro")] + (
+        [f"*{t('pool.sample_note')}*"] if is_sample and digit is not None else []
+    )
+    st.markdown("\n\n".join(intro))
+    if digit is None:
+        st.info(t("pool.need_digit"))
+        return
+    model = ui.get_model()
+    if model is None:
+        return
+    tr, channel = transform_sliders()
+    stage_changes(inv.cached_measure(model, digit, tr, channel))
+    with lazy_expander(t("pool.pred_title"), PREDICTIONS) as box:
+        if box.open:
+            predictions(model, digit, tr)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -337,8 +417,15 @@ def invariance() -> None:
 
 @st.fragment
 def pooling_section() -> None:
-    """Input, settings, windows, pooled map, formula, code, conventions: reruns alone when its widgets change."""
-    init_state()  # a fragment rerun skips the page body; keys dropped by an interrupted run come back as defaults
+    """Input, settings, windows, pooled map, formula, code: reruns alone when its widgets change."""
+    with (
+        one_run()
+    ):  # a fragment rerun skips the page body; keys dropped by an interrupted run come back as defaults
+        pooling()
+
+
+def pooling() -> None:
+    """The pooling tab."""
     image, kind = pooling_input()
     if image is None:
         return
@@ -357,21 +444,34 @@ def pooling_section() -> None:
         guide.hold_back()
         return
     pooled(image, kind, s)
-    if kind == "grid":
-        conventions(image)
 
 
 @st.fragment
 def invariance_section() -> None:
     """The invariance sliders and their outputs: rerun alone when those sliders move."""
-    init_state()
-    invariance()
+    with one_run():
+        invariance()
+
+
+def tabs() -> dict:
+    """The page's tabs by id; switching reruns the page, and only the open tab's content is built."""
+    labels = tuple(t(f"pool.tab.{s}") for s in SECTIONS)
+    _restore(TABS, labels[SECTIONS.index(st.session_state[SECTION])])
+    made = st.tabs(labels, key=TABS, on_change=_remember, args=(TABS, SECTION, (labels, SECTIONS)))
+    return dict(zip(SECTIONS, made, strict=True))
 
 
 ui.require_shell()  # first, before anything reads the session
-share.bind(share.POOLING)  # a shared link's settings, before the widgets
-init_state()
-st.title(t("pool.title"))
-st.markdown(t("pool.intro"))
-pooling_section()
-invariance_section()
+with one_run(share.bind(share.POOLING)):  # a shared link's settings, before the widgets
+    st.title(t("pool.title"))
+    st.markdown(t("pool.intro"))
+    tab = tabs()
+    if tab["pool"].open:
+        with tab["pool"]:
+            pooling_section()
+    if tab["padding"].open:
+        with tab["padding"]:
+            conventions()
+    if tab["moves"].open:
+        with tab["moves"]:
+            invariance_section()

@@ -223,10 +223,42 @@ def test_default_page_shows_the_example_exactly(
     assert marked_winners(at) == torch_winners(lesson.EXAMPLE_GRID, lesson.PoolSettings(ceil_mode=True))
     text = markdown(at)
     assert "⌈(5 + 2·0 − 2)/2⌉ + 1 = 3" in text and "16 of the 25 input values (64%)" in text
+    assert any("could not be recovered" in c.value for c in at.caption)
+    at.session_state["pool_section"] = "padding"  # what clicking the second tab does
+    at.run()
     conv = figure(at, "pool_conventions_chart")["data"][0]
     assert conv["text"][5][:6] == ["0"] * 6 and "−∞" in conv["text"][5]
-    assert i18n.t("pool.conv_agree") in text
-    assert any("could not be recovered" in c.value for c in at.caption)
+    assert i18n.t("pool.conv_agree") in markdown(at)
+
+
+def test_only_the_open_tab_is_built(digit, open_page):
+    charts = lambda at: {c.proto.id.rsplit("-", 1)[-1] for c in at.get("plotly_chart")}  # noqa: E731
+    at = open_page(digit=digit)
+    assert charts(at) == {"pool_input_chart", "pool_output_chart"} and not at.metric
+    assert at.tabs[0].label == i18n.t("pool.tab.pool")
+    assert not at.dataframe and not at.button  # the grid editor is built only while open
+    assert not at.get("download_button")
+    at.session_state["pool_grid_edit_open"] = True
+    at.session_state["pool_downloads"] = True  # the popover opened
+    at.run()
+    assert at.dataframe[0].key == "pool_editor_0" and at.button(key="pool_grid_reset_button")
+    keys = {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
+    assert keys == {"pool_input_png", "pool_input_csv", "pool_output_png", "pool_output_csv"}
+    at.session_state["pool_section"] = "padding"
+    at.run()
+    assert charts(at) == {"pool_conventions_chart"} and not at.slider
+    at.session_state["pool_section"] = "moves"
+    at.run()
+    assert charts(at) == {"pool_stages_chart"} and len(at.metric) == 3  # predictions: only when opened
+    at.session_state["pool_predictions_open"] = True
+    at.run()
+    assert charts(at) == {"pool_stages_chart", "pool_variants_chart"}
+    at.session_state["pool_section"] = "pool"
+    at.run()
+    assert charts(at) == {"pool_input_chart", "pool_output_chart"} and not at.metric
+    at.session_state["pool_section"] = "moves"
+    at.run()  # the open expander and the sliders kept their state while another tab was shown
+    assert "pool_variants_chart" in charts(at) and at.slider(key="pool_shift_x").value == 1
 
 
 CASES = [
@@ -356,19 +388,32 @@ def test_bad_grid_shows_an_error_and_the_rest_still_works(digit, open_page):
     at = open_page(digit=digit, pool_grid=grid)
     assert at.error and "between −1000 and 1000" in at.error[0].value
     assert not any(c.proto.id.endswith("-pool_output_chart") for c in at.get("plotly_chart"))
-    assert len(at.metric) == 3  # the invariance section still runs
+    at.session_state["pool_section"] = "padding"
+    at.run()
+    assert at.error and not at.get("plotly_chart")
+    at.session_state["pool_section"] = "moves"
+    at.run()
+    assert not at.exception and len(at.metric) == 3  # the invariance section still runs
 
 
 def test_negative_grid_shows_the_conventions_differ(open_page, shown_output, markdown):
     grid = lesson.EXAMPLE_GRID.tolist()
     grid[4][4] = -2.0
     at = open_page(pool_grid=grid)
-    assert i18n.t("pool.conv_differ") in markdown(at)
     np.testing.assert_array_equal(shown_output(at)[2, 2], -2.0)  # PyTorch's answer (−∞ padding)
+    at = open_page(pool_grid=grid, pool_section="padding")
+    assert i18n.t("pool.conv_differ") in markdown(at)
 
 
 def test_invariance_numbers_are_computed(digit, open_page, array, figure):
-    at = open_page(digit=digit, pool_shift_x=2, pool_shift_y=0, pool_inv_channel=4)
+    at = open_page(
+        digit=digit,
+        pool_shift_x=2,
+        pool_shift_y=0,
+        pool_inv_channel=4,
+        pool_section="moves",
+        pool_predictions_open=True,
+    )
     model = load_pretrained()
     changes = inv.measure(model, digit, inv.Transform(dx=2), 4)
     assert [m.value for m in at.metric] == [f"{c.correlation:.2f}" for c in changes]
@@ -390,16 +435,51 @@ def test_nothing_drawn_uses_the_bundled_nine(open_page, shown_output):
     assert any("a 9 from the MNIST test set" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("source", ["tutorial", "digit", "feature"])
-def test_ukrainian_page_is_complete(source, digit, open_page, markdown):
-    at = open_page(lang="uk", digit=digit, pool_source=source, pool_mode="avg", pool_show_code=True)
+@pytest.mark.parametrize(
+    ("source", "section"),
+    [
+        ("tutorial", "pool"),
+        ("digit", "pool"),
+        ("feature", "pool"),
+        ("tutorial", "padding"),
+        ("digit", "moves"),
+    ],
+)
+def test_ukrainian_page_is_complete(source, section, digit, open_page, markdown):
+    at = open_page(
+        lang="uk",
+        digit=digit,
+        pool_source=source,
+        pool_mode="avg",
+        pool_show_code=True,
+        pool_section=section,
+        pool_grid_edit_open=True,
+        pool_predictions_open=True,
+    )
     assert at.title[0].value == i18n.t("pool.title", "uk")
+    assert [tab.label for tab in at.tabs] == [
+        i18n.t(f"pool.tab.{s}", "uk") for s in ("pool", "padding", "moves")
+    ]
     text = markdown(at)
-    assert i18n.t("pool.intro", "uk") in text and "Рядки:" in text
-    assert at.metric[0].label == i18n.t("pool.stage.relu1", "uk", size=28)
+    assert i18n.t("pool.intro", "uk") in text
+    if section == "pool":
+        assert "Рядки:" in text
+    if section == "moves":
+        assert at.metric[0].label == i18n.t("pool.stage.relu1", "uk", size=28)
     english = {v["en"] for k, v in i18n.table().items() if k.startswith("pool.") and v["en"] != v["uk"]}
     shown = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.label for s in at.slider]
-    assert not [s for s in shown if s in english]
+    shown += [e.label for e in at.expander]
+    parts = {part for text in shown for part in text.split("  \n")}  # captions join several strings
+    assert not [s for s in [*shown, *parts] if s in english]
+
+
+def test_the_open_tab_survives_a_language_switch(open_page):
+    at = open_page(pool_section="moves")
+    assert len(at.metric) == 3
+    at.session_state["lang"] = "uk"
+    at.run()
+    assert not at.exception and len(at.metric) == 3
+    assert at.session_state["pool_tab"] == i18n.t("pool.tab.moves", "uk")
 
 
 def test_locale_keys_complete():
@@ -411,3 +491,17 @@ def test_locale_keys_complete():
     used = set(re.findall(r'\bt\("(pool\.[^"{]+)"', page))
     assert len(used) > 30
     assert not used - set(keys)
+
+
+def test_cached_invariance_equals_the_direct_computation(digit):
+    model = load_pretrained()
+    tr = inv.Transform(dx=-2, angle=10.0, scale=0.9)
+    direct = inv.measure(model, digit, tr, 3)
+    for cached in (inv.cached_measure(model, digit, tr, 3), inv.cached_measure(model, digit.copy(), tr, 3)):
+        assert [c.correlation for c in cached] == [c.correlation for c in direct]
+        np.testing.assert_array_equal(cached[2].after, direct[2].after)
+    digits, _, _, labels, probs = inv.variant_row(model, digit, tr)
+    got = inv.cached_variant_row(model, digit, tr)
+    np.testing.assert_array_equal(got[0], digits)
+    np.testing.assert_array_equal(got[1], labels)
+    np.testing.assert_allclose(got[2], probs, rtol=1e-6)

@@ -11,6 +11,9 @@ STRINGS = {
         "або середнє (**середнє об'єднання**). Мережа в цьому застосунку двічі застосовує максимальне "
         "об'єднання 2×2 з кроком 2: 28×28 → 14×14 → 7×7.",
     },
+    "pool.tab.pool": {"en": "Max and average, window by window", "uk": "Максимум і середнє, вікно за вікном"},
+    "pool.tab.padding": {"en": "Zeros or −∞? The 5×5 example", "uk": "Нулі чи −∞? Приклад 5×5"},
+    "pool.tab.moves": {"en": "Why pooling helps: moved digits", "uk": "Навіщо об'єднання: зсунуті цифри"},
     "pool.only_value": {
         "en": "{name}: {value} (the only allowed value here)",
         "uk": "{name}: {value} (тут можливе лише це значення)",
@@ -23,11 +26,14 @@ STRINGS = {
     "pool.grid_note": {
         "en": "An example 5×5 grid in the spirit of the tutorial's pooling figure. The numbers are our own: the "
         "exact values of the tutorial's figure could not be recovered. With a 2×2 window and stride 2 the grid "
-        "needs one more row and column to give 3×3; the window maxima include 3.0, 5.0 and 7.0. Edit any cell.",
+        "needs one more row and column to give 3×3; the window maxima include 3.0, 5.0 and 7.0. Change any cell under "
+        "“Edit the grid's numbers”.",
         "uk": "Приклад сітки 5×5 у дусі рисунка про об'єднання з посібника. Числа наші: точні значення з рисунка "
         "посібника відновити не вдалося. Для вікна 2×2 з кроком 2 сітці бракує одного рядка й одного стовпця, "
-        "щоб дати 3×3; серед максимумів вікон є 3.0, 5.0 і 7.0. Змініть будь-яку клітинку.",
+        "щоб дати 3×3; серед максимумів вікон є 3.0, 5.0 і 7.0. Змініть будь-яку клітинку в розділі «Змінити "
+        "числа сітки».",
     },
+    "pool.grid_edit": {"en": "Edit the grid's numbers", "uk": "Змінити числа сітки"},
     "pool.grid_reset": {"en": "Reset the grid", "uk": "Повернути початкову сітку"},
     "pool.err_grid": {
         "en": "Every cell needs a number between −{limit} and {limit}. Fix the grid to see the pooling.",
@@ -131,6 +137,7 @@ STRINGS = {
         "напрямку (усіх переможців позначено).",
     },
     "pool.output_title": {"en": "Pooled map ({h}×{w})", "uk": "Карта після об'єднання ({h}×{w})"},
+    "pool.downloads": {"en": "Download PNG / CSV", "uk": "Завантажити PNG / CSV"},
     "pool.size_result": {"en": "{h}×{w} → {h_out}×{w_out}", "uk": "{h}×{w} → {h_out}×{w_out}"},
     "pool.formula_h": {"en": "Rows: {formula}", "uk": "Рядки: {formula}"},
     "pool.formula_w": {"en": "Columns: {formula}", "uk": "Стовпці: {formula}"},
@@ -162,10 +169,6 @@ STRINGS = {
         "uk": "Цей код створює такий самий шар із поточними налаштуваннями й друкує показану вище карту.",
     },
     # the two padding conventions
-    "pool.conv_title": {
-        "en": "Zeros or −∞? Two ways to fit the windows",
-        "uk": "Нулі чи −∞? Два способи вмістити вікна",
-    },
     "pool.conv_intro": {
         "en": "A 2×2 window with stride 2 does not fit a 5×5 grid. The tutorial appends a row and a column of "
         "zeros (6×6 → 3×3). PyTorch instead uses `ceil_mode=True`: the last windows hang over the edge and the "
@@ -187,6 +190,10 @@ STRINGS = {
         "uk": "Тут вони різняться: вікно, усі справжні клітинки якого від'ємні, отримує 0 від доповнення нулями, "
         "а в PyTorch — свій справжній максимум.",
     },
+    "pool.conv_grid": {
+        "en": "The grid is the 5×5 example from the first tab, with your edits: change it there.",
+        "uk": "Сітка — приклад 5×5 з першої вкладки з вашими змінами: змінюйте її там.",
+    },
     "pool.conv_when": {
         "en": "They agree whenever no value is negative, for example on feature maps after ReLU, which is where a "
         "CNN pools. Type a negative number into the last row or column to see them differ.",
@@ -194,10 +201,6 @@ STRINGS = {
         "CNN застосовує об'єднання. Введіть від'ємне число в останній рядок або стовпець, щоб побачити різницю.",
     },
     # invariance
-    "pool.inv_title": {
-        "en": "Why pooling helps: a digit that moves a little",
-        "uk": "Навіщо об'єднання: цифра, що трохи зсувається",
-    },
     "pool.inv_intro": {
         "en": "Move, turn or resize the digit a little and compare a conv1 feature map before pooling with the "
         "same map after one and after two 2×2 max-pooling stages. A maximum that moves by a pixel usually stays "
