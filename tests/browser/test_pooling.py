@@ -1,5 +1,6 @@
-"""Pooling page in Chromium: toggle max/average, change the stride, move the shift slider; the pooled map, the size
-formula and the invariance numbers follow, and they equal torch / explorer.invariance computed here."""
+"""Pooling page in Chromium: toggle max/average, change the stride, open the invariance tab and move the shift slider,
+go back; the pooled map, the size formula and the invariance numbers follow, and they equal torch /
+explorer.invariance computed here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from explorer import i18n
 from explorer import invariance as inv
 from explorer import pooling_lesson as lesson
 from explorer.model import load_pretrained
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.browser
 OUTPUT = ".st-key-pool_output_chart"
 METRICS = ".st-key-pool_invariance [data-testid=stMetricValue]"
 SUMMARY = ".st-key-pool_summary"
-LONG = 150_000  # plotly.js paints 5 charts; on a loaded 2-core machine that took ~100 s (normally ~2 s)
+LONG = 150_000  # plotly.js paints the charts; on a loaded 2-core machine that took ~100 s (normally ~2 s)
 
 
 def wait_output(page, expected: list) -> None:
@@ -49,6 +51,12 @@ def press(page, key: str, presses: int = 1, direction: str = "ArrowRight") -> No
     thumb.focus()
     for _ in range(presses):
         page.keyboard.press(direction)
+    wait_for_app(page, LONG)
+
+
+def open_tab(page, label: str) -> None:
+    """Click a tab and wait for the rerun that builds its content (the page's tabs are lazy)."""
+    page.get_by_role("tab", name=label, exact=True).click()
     wait_for_app(page, LONG)
 
 
@@ -83,6 +91,10 @@ def test_pooling_controls_update_the_outputs(app_server, page):
     wait_output(page, texts(expected))
     assert "⌈(5 + 2·0 − 2)/3⌉ + 1 = 2" in page.locator(SUMMARY).inner_text()
 
+    # the tabs are lazy: no invariance numbers until their tab is open
+    assert page.locator(METRICS).count() == 0
+    open_tab(page, i18n.t("pool.tab.moves"))
+
     # shift 1 -> 2 pixels: the invariance numbers are recomputed (nothing drawn: the bundled 9)
     nine = lesson.sample_digit()
     model = load_pretrained()
@@ -99,4 +111,9 @@ def test_pooling_controls_update_the_outputs(app_server, page):
         arg=json.dumps(want2, separators=(",", ":")),
         timeout=LONG,
     )
+    assert page.locator(OUTPUT).count() == 0
+
+    # back on the first tab the settings are as they were: stride 3 across
+    open_tab(page, i18n.t("pool.tab.pool"))
+    wait_output(page, texts(expected))
     assert_no_exception(page)
