@@ -111,13 +111,12 @@ def input_image() -> np.ndarray:
 
 def kernel_editor(kernel_max: tuple[int, int]) -> bool:
     """Preset, size, the editable weights, bias, random and normalise; True when an edit changed the kernel."""
-    st.subheader(t("conv.kernel.header"))
     preset_box = st.container()  # filled after the grid: an edit may turn the preset into "custom"
     kernel = np.asarray(st.session_state.conv_kernel)
     st.session_state.conv_kh, st.session_state.conv_kw = (int(n) for n in kernel.shape)
-    c1, c2 = st.columns(2)
-    for col, axis, top in ((c1, "h", kernel_max[0]), (c2, "w", kernel_max[1])):
-        col.number_input(
+    size_row = st.container(horizontal=True)
+    for axis, top in (("h", kernel_max[0]), ("w", kernel_max[1])):
+        size_row.number_input(
             t(f"conv.kernel_{axis}"),
             1,
             top,
@@ -144,9 +143,9 @@ def kernel_editor(kernel_max: tuple[int, int]) -> bool:
         help=t("conv.bias_help"),
         **KEEP,
     )
-    b1, b2 = st.columns(2)
-    b1.button(t("conv.random"), on_click=on_random, key="conv_random_button", width="stretch")
-    b2.button(
+    buttons = st.container(horizontal=True)
+    buttons.button(t("conv.random"), on_click=on_random, key="conv_random_button", width="stretch")
+    buttons.button(
         t("conv.normalise"),
         on_click=on_normalise,
         key="conv_normalise_button",
@@ -159,11 +158,8 @@ def kernel_editor(kernel_max: tuple[int, int]) -> bool:
 def _editor(slot, kernel: np.ndarray):
     """The editable grid of weights in `slot`; returns the table with the user's edits."""
     labels = pg.column_labels(kernel.shape[1])
-    return slot.data_editor(
-        pd.DataFrame(kernel, columns=labels),
-        key=f"conv_kernel_{st.session_state[EDITOR]}",
-        num_rows="fixed",
-        column_config={c: st.column_config.NumberColumn(c, required=True) for c in labels},
+    return slot.data_editor(  # an emptied cell arrives as NaN and is refused like any non-finite weight
+        pd.DataFrame(kernel, columns=labels), key=f"conv_kernel_{st.session_state[EDITOR]}", num_rows="fixed"
     )
 
 
@@ -197,7 +193,6 @@ def _int_input(container, key: str, low: int, high: int, help_key: str | None = 
 
 def geometry(bounds: pg.Bounds) -> None:
     """Stride, padding, dilation, padding mode, ReLU and flip."""
-    st.subheader(t("conv.geometry.header"))
     c1, c2 = st.columns(2)
     _int_input(c1, "conv_stride_h", 1, bounds.stride[0])
     _int_input(c2, "conv_stride_w", 1, bounds.stride[1])
@@ -225,13 +220,11 @@ def axis_args(image: np.ndarray, settings: pg.Settings) -> list[tuple]:
 
 def output_size(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
     """The output size, the formula per axis with numbers, and which rows/columns are never covered."""
-    st.subheader(t("conv.size.header"))
+    st.subheader(t("conv.size.header"), help=t("conv.formula.legend"))
     h, w = image.shape
-    st.markdown(f"**{t('conv.size.result', h_in=h, w_in=w, h_out=out_shape[0], w_out=out_shape[1])}**")
-    with st.container(key="conv_formula"):
-        for line in pg.size_lines(image.shape, settings, ui.lang()):
-            st.markdown(line)
-    st.caption(t("conv.formula.legend"))
+    result = t("conv.size.result", h_in=h, w_in=w, h_out=out_shape[0], w_out=out_shape[1])
+    with st.container(key="conv_formula"):  # one markdown: each element costs ~0.2 ms per rerun
+        st.markdown("  \n".join([f"**{result}**", *pg.size_lines(image.shape, settings, ui.lang())]))
     for axis, args in zip(("h", "w"), axis_args(image, settings), strict=True):
         text = pg.uncovered_text(axis, *args, ui.lang())
         if text:
@@ -294,7 +287,6 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
             config=CHART,
             alt=export.alt_text(image, t("conv.input_title")),
         )
-        export.downloads(image, "conv_input", colorscale=INPUT, zmin=zrange[0], zmax=zrange[1], zmid=None)
     with right:
         st.markdown(
             f"**{t('conv.output_title_relu' if settings.relu else 'conv.output_title')}**",
@@ -309,7 +301,6 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
             on_select="rerun",
             selection_mode="points",
         )
-        export.downloads(fig, "conv_output")
 
     titles = (
         t("conv.arith.window"),
@@ -320,22 +311,38 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         step.window, step.weight, step.products, step.in_bounds, titles=titles, zrange=zrange
     )
     st.plotly_chart(projector.style(fig), key="conv_arith_chart", config=CHART)
-    with st.container(horizontal=True, gap="small"):
-        export.download_csv(step.window, "conv_window", label=t("conv.export.window"))
-        export.download_csv(step.weight, "conv_kernel", label=t("conv.export.kernel"))
+    downloads(image, out, step, zrange)
     a1, a2 = st.columns([3, 1], vertical_alignment="center")
     with a1, st.container(key="conv_arith"):
-        for line in pg.arithmetic_lines(step, ui.lang()):
-            st.markdown(line)
+        lines = pg.arithmetic_lines(step, ui.lang())
         if not step.in_bounds.all():
-            st.caption(t("conv.arith.padding_note"))
+            lines.append(f":gray[{t('conv.arith.padding_note')}]")
+        st.markdown("  \n".join(lines))  # one element: each costs ~0.2 ms per rerun
     with a2, st.container(key="conv_result"):
         st.metric(t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4))
 
 
+def downloads(image: np.ndarray, out: np.ndarray, step, zrange: tuple[float, float]) -> None:
+    """PNG and CSV of the input and the output, CSV of the window and the kernel, in a popover whose buttons
+    are made only while it is open (six buttons would cost every rerun ~4 ms)."""
+    menu = st.popover(
+        t("conv.export.menu"), icon=":material/download:", key="conv_downloads", on_change="rerun"
+    )
+    if not menu.open:
+        return
+    with menu:
+        st.caption(t("conv.input_title"))
+        export.downloads(image, "conv_input", colorscale=INPUT, zmin=zrange[0], zmax=zrange[1], zmid=None)
+        st.caption(t("conv.output_title"))
+        export.downloads(out, "conv_output")
+        st.caption(t("conv.export.step"))
+        with st.container(horizontal=True, gap="small"):
+            export.download_csv(step.window, "conv_window", label=t("conv.export.window"))
+            export.download_csv(step.weight, "conv_kernel", label=t("conv.export.kernel"))
+
+
 def sparse_and_shared(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
     """Each output sees kH·kW inputs; one set of weights everywhere; counts vs a dense layer."""
-    st.subheader(t("conv.sparse.header"))
     n = pg.counts(image.shape, settings.kernel.shape, out_shape)
     st.markdown(t("conv.sparse.text", taps=n["taps"], inputs=n["inputs"], outputs=n["outputs"]))
     lang = ui.lang()
@@ -348,13 +355,12 @@ def sparse_and_shared(image: np.ndarray, settings: pg.Settings, out_shape) -> No
 
 def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None:
     """nn.Conv2d code reproducing the output shown, plus the input as CSV when it is too long to inline."""
-    st.subheader(t("conv.code.header"))
     st.caption(t("conv.code.caption"))
     st.code(pg.pytorch_code(settings, image, ui.lang(), inline_input=inline), language="python")
     if not inline:
         st.download_button(
             t("conv.code.download"),
-            grid_csv(image),
+            lambda: grid_csv(image),  # made when clicked
             file_name=pg.INPUT_CSV,
             mime="text/csv",
             key="conv_download",
@@ -375,38 +381,59 @@ st.title(t("conv.title"))
 st.caption(t("conv.intro"))
 
 image = input_image()
-left, right = st.columns(2, gap="large")
-with left:
-    state = sync_state(image.shape)
-    edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
-if edited:  # the geometry limits follow the new kernel
-    state = sync_state(image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw"))
-settings = pg.Settings.from_state(state)
-with right:
-    geometry(
-        pg.bounds(
-            image.shape, settings.kernel.shape, settings.dilation, settings.padding, settings.padding_mode
-        )
+controls, view = st.columns([1, 2], gap="large")
+with controls:  # one tab's widgets per run: the other tab's settings keep their values (persist_state)
+    kernel_tab, geometry_tab = st.tabs(
+        [t("conv.kernel.header"), t("conv.geometry.header")], key="conv_controls", on_change="rerun"
     )
+    state = sync_state(image.shape)
+    edited = False
+    if kernel_tab.open:
+        with kernel_tab:
+            edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
+    if edited:  # the geometry limits follow the new kernel
+        state = sync_state(
+            image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw")
+        )
+    settings = pg.Settings.from_state(state)
+    if geometry_tab.open:
+        with geometry_tab:
+            geometry(
+                pg.bounds(
+                    image.shape,
+                    settings.kernel.shape,
+                    settings.dilation,
+                    settings.padding,
+                    settings.padding_mode,
+                )
+            )
 
 out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
 st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
     state["conv_row"], state["conv_col"], out
 )
-held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
-    "convolution",
-    input_shape=image.shape,
-    kernel_size=settings.kernel.shape,
-    stride=settings.stride,
-    padding=settings.padding,
-    dilation=settings.dilation,
-)
-if held_back:
-    lesson.hold_back()
-else:
-    output_size(image, settings, out.shape)
-    st.subheader(t("conv.step.header"))
-    playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
-    st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
-    sparse_and_shared(image, settings, out.shape)
-    pytorch_code(image, settings, inline=max(image.shape) <= 8)
+with view:
+    held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
+        "convolution",
+        input_shape=image.shape,
+        kernel_size=settings.kernel.shape,
+        stride=settings.stride,
+        padding=settings.padding,
+        dilation=settings.dilation,
+    )
+    if held_back:
+        lesson.hold_back()
+    else:
+        output_size(image, settings, out.shape)
+        st.subheader(t("conv.step.header"))
+        playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
+        st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
+if not held_back:  # built only while open: each is a rerun's worth of elements nobody may be looking at
+    sparse = st.expander(t("conv.sparse.header"), key="conv_sparse_open", on_change="rerun")
+    if sparse.open:
+        with sparse:
+            sparse_and_shared(image, settings, out.shape)
+    code = st.expander(t("conv.code.header"), key="conv_code_open", on_change="rerun")
+    if code.open:
+        with code:
+            pytorch_code(image, settings, inline=max(image.shape) <= 8)

@@ -42,6 +42,20 @@ def rerun(at: AppTest) -> AppTest:
     return at
 
 
+def tab_label(name: str, lang: str = "en") -> str:
+    """The label of the controls tab "kernel" or "geometry" (a tab's state is its label)."""
+    return i18n.t(f"conv.{name}.header", lang)
+
+
+def show(at: AppTest, name: str) -> AppTest:
+    """Open the controls tab "kernel" or "geometry"; only the open tab's widgets are on the page."""
+    at.session_state["conv_controls"] = tab_label(name, at.session_state["lang"])
+    return rerun(at)
+
+
+GEOMETRY = {"conv_controls": tab_label("geometry")}  # open_page(..., **GEOMETRY)
+
+
 @pytest.fixture(scope="module")
 def shown_output(array, figure):
     """shown_output(at) -> the output heatmap's values."""
@@ -93,7 +107,7 @@ def check_numbers(shown_output, shown_arithmetic):
         np.testing.assert_array_equal(grids["weight"], np.flip(weight) if s["conv_flip"] else weight)
         metric = at.get_by_key("conv_result").metric[0].value
         assert float(metric.replace("−", "-")) == pytest.approx(expected[row, col], abs=1e-4)
-        lines = [m.value for m in at.get_by_key("conv_arith").markdown]
+        lines = at.get_by_key("conv_arith").markdown[0].value.split("  \n")
         assert lines[1].endswith(f"= {pg.fmt(pre)}")
         h, w = np.asarray(image).shape
         formulas = " ".join(m.value for m in at.get_by_key("conv_formula").markdown)
@@ -109,7 +123,7 @@ def check_numbers(shown_output, shown_arithmetic):
 
 
 def test_default_page_shows_the_digit_convolved(digit, open_page, shown_output, check_numbers, array, figure):
-    at = open_page(digit)
+    at = open_page(digit, conv_sparse_open=True)
     assert at.title[0].value == "Convolution playground"
     assert at.session_state["conv_preset"] == "sobel_x"
     check_numbers(at, digit)
@@ -127,15 +141,19 @@ def test_default_page_shows_the_digit_convolved(digit, open_page, shown_output, 
 
 
 def test_ukrainian_is_complete(digit, open_page, check_numbers):
-    at = open_page(digit, lang="uk")
+    at = open_page(digit, lang="uk", conv_sparse_open=True, conv_code_open=True)
     assert at.title[0].value == "Пісочниця згортки"
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "Висота: ⌊(28 + 2·1 − 3)/1⌋ + 1 = 28" in text and "Сума вага × вхід" in text
-    labels = (
-        [w.label for w in at.number_input] + [w.label for w in at.toggle] + [w.label for w in at.selectbox]
-    )
     english = {i18n.t(k, "en") for k in i18n.table() if k.startswith("conv.")}
-    assert labels and not set(labels) & english
+    labels = [w.label for w in at.number_input] + [w.label for w in at.selectbox] + [t.label for t in at.tabs]
+    labels += [e.label for e in at.expander]
+    # a fresh page, not a rerun: AppTest formats the old selectbox values outside the script, in English
+    geo = open_page(digit, lang="uk", conv_controls=tab_label("geometry", "uk"))
+    labels += (
+        [w.label for w in geo.number_input] + [w.label for w in geo.toggle] + [w.label for w in geo.selectbox]
+    )
+    assert len(labels) > 12 and not set(labels) & english
     assert "615\u00a0440" in [m.value for m in at.metric]  # Ukrainian thousands separator, not a comma
     check_numbers(at, digit)
 
@@ -163,7 +181,7 @@ def test_random_settings_match_torch(digit, open_page, check_numbers):
         at.segmented_control(key="conv_source").set_value("digit" if i % 2 == 0 else "grid")
         kh, kw = (int(v) for v in rng.integers(1, 6, size=2))
         at.session_state["conv_kernel"] = np.round(rng.uniform(-2, 2, size=(kh, kw)), 2).tolist()
-        rerun(at)
+        show(at, "geometry")
         b = pg.bounds(image.shape, (kh, kw))
         at.number_input(key="conv_dilation").set_value(int(rng.integers(1, b.dilation + 1)))
         at.selectbox(key="conv_padding_mode").set_value(str(rng.choice(pg.ops.PADDING_MODES)))
@@ -172,15 +190,16 @@ def test_random_settings_match_torch(digit, open_page, check_numbers):
             widget = at.number_input(key=key)
             widget.set_value(int(rng.integers(widget.min, widget.max + 1)))
             rerun(at)
-        at.number_input(key="conv_bias").set_value(float(np.round(rng.uniform(-1, 1), 2)))
         at.toggle(key="conv_relu").set_value(bool(i % 3 == 0))
         at.toggle(key="conv_flip").set_value(bool(i % 2 == 1))
+        show(at, "kernel")  # the geometry tab's settings stay while its widgets are off the page
+        at.number_input(key="conv_bias").set_value(float(np.round(rng.uniform(-1, 1), 2)))
         rerun(at)
         check_numbers(at, image)
 
 
 def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
-    at = open_page(digit, conv_source="grid")
+    at = open_page(digit, conv_source="grid", **GEOMETRY)
     st = state(at)
     kh, kw = np.shape(st["conv_kernel"])
     b = pg.bounds(
@@ -192,7 +211,6 @@ def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
     )
     assert at.number_input(key="conv_stride_h").max == b.stride[0] == 5 + 2 - 3 + 1
     assert at.number_input(key="conv_padding_h").max == 2 and at.number_input(key="conv_dilation").max == 2
-    assert at.number_input(key="conv_kh").max == 5
     at.selectbox(key="conv_padding_mode").set_value("reflect")
     at.number_input(key="conv_dilation").set_value(2)
     rerun(at)
@@ -203,9 +221,13 @@ def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
     assert at.number_input(key="conv_stride_h").max == 5 + 2 * 3 - 5 + 1
     check_numbers(at, pg.PAPER_GRID)
     # a bigger kernel: dilation and padding shrink with it, the output never empties
+    show(at, "kernel")
+    assert at.number_input(key="conv_kh").max == 5
     at.number_input(key="conv_kh").set_value(5)
     rerun(at)
-    assert at.session_state["conv_dilation"] == 1 and at.number_input(key="conv_dilation").max == 1
+    assert at.session_state["conv_dilation"] == 1
+    show(at, "geometry")
+    assert at.number_input(key="conv_dilation").max == 1
     check_numbers(at, pg.PAPER_GRID)
 
 
@@ -221,11 +243,12 @@ def test_paper_figure_on_the_small_grid(digit, open_page, shown_output, check_nu
         conv_col=0,
     )
     np.testing.assert_array_equal(shown_output(at), [[12, 12, 17], [10, 17, 19], [9, 6, 14]])
-    arith = at.get_by_key("conv_arith").markdown[0].value
+    arith = at.get_by_key("conv_arith").markdown[0].value.split("  \n")[0]
     assert arith == "Sum of weight × input: 0·3 + 1·3 + 2·2 + 2·0 + 2·0 + 0·1 + 0·3 + 1·1 + 2·2 = 12"
     spec = figure(at, "conv_input_chart")["data"][0]
     assert spec["text"][0] == ["3", "3", "2", "1", "0"]  # every input value written in its cell
     # Fig. 1.2: stride 2, padding 1
+    show(at, "geometry")
     at.number_input(key="conv_padding_h").set_value(1)
     at.number_input(key="conv_padding_w").set_value(1)
     rerun(at)
@@ -307,6 +330,11 @@ def test_kernel_edits_and_refusals(digit, open_page, check_numbers):
     assert [e.value for e in at.error] == [i18n.t("conv.error.kernel_too_large", "en", max_abs=1000.0)]
     assert at.data_editor[0].key != editor.key  # the editor was reset to the previous kernel
     check_numbers(at, digit)
+    editor = at.data_editor[0]  # an emptied cell is refused too
+    at.session_state[editor.key] = {"edited_rows": {"2": {"0": None}}, "added_rows": [], "deleted_rows": []}
+    rerun(at)
+    assert at.session_state["conv_kernel"] == before and at.error
+    check_numbers(at, digit)
 
 
 def test_buttons_random_normalise_and_size(digit, open_page, check_numbers):
@@ -335,6 +363,7 @@ def test_generated_code_reproduces_the_shown_output(digit, tmp_path, open_page, 
         conv_flip=True,
         conv_bias=0.5,
         conv_relu=True,
+        conv_code_open=True,
     )
     code = at.code[0].value
     assert 'padding_mode="circular"' in code and "flip(0, 1)" in code and "torch.relu" in code
@@ -359,7 +388,7 @@ def test_generated_code_reproduces_the_shown_output(digit, tmp_path, open_page, 
 
 
 def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
-    at = open_page(digit, conv_stride_w=2)
+    at = open_page(digit, conv_stride_w=2, **GEOMETRY)
     at.number_input(key="conv_padding_h").set_value(0)
     rerun(at)
     at.switch_page("pages/pooling.py").run()
@@ -367,3 +396,25 @@ def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
     assert not at.exception
     assert at.session_state["conv_padding_h"] == 0 and at.session_state["conv_stride_w"] == 2
     check_numbers(at, digit)
+
+
+def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open_page, check_numbers):
+    at = open_page(digit)
+    assert at.data_editor
+    assert [w.key for w in at.number_input] == ["conv_kh", "conv_kw", "conv_bias"]  # the kernel tab only
+    assert not at.metric[1:] and not at.code  # sparse counts and code are closed expanders
+    show(at, "geometry")
+    assert not at.data_editor and "conv_stride_h" in [w.key for w in at.number_input]
+    at.number_input(key="conv_stride_h").set_value(2)
+    at.selectbox(key="conv_padding_mode").set_value("reflect")
+    rerun(at)
+    show(at, "kernel")
+    at.number_input(key="conv_bias").set_value(0.25)
+    rerun(at)
+    s = state(at)
+    assert (s["conv_stride_h"], s["conv_padding_mode"], s["conv_bias"]) == (2, "reflect", 0.25)
+    assert "14×28 output" in " ".join(m.value for m in at.markdown)
+    check_numbers(at, digit)
+    show(at, "geometry")
+    assert at.number_input(key="conv_stride_h").value == 2
+    assert at.selectbox(key="conv_padding_mode").value == "reflect"

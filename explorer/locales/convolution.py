@@ -270,6 +270,8 @@ STRINGS = {
         "en": "true convolution = cross-correlation with the flipped kernel",
         "uk": "справжня згортка = взаємна кореляція з перевернутим ядром",
     },
+    "conv.export.menu": {"en": "Download", "uk": "Завантажити"},
+    "conv.export.step": {"en": "This step", "uk": "Цей крок"},
     "conv.export.window": {"en": "Window CSV", "uk": "Вікно, CSV"},
     "conv.export.kernel": {"en": "Kernel CSV", "uk": "Ядро, CSV"},
 }

@@ -142,6 +142,12 @@ def wait_for_app(page, timeout: float = TIMEOUT, skeletons: bool = True) -> None
     page.wait_for_timeout(100)
 
 
+def open_tab(page, label: str, timeout: float = TIMEOUT) -> None:
+    """Click the tab labelled `label` and wait for the rerun that builds its content (tabs are lazy)."""
+    page.get_by_role("tab", name=label, exact=True).click()
+    wait_for_app(page, timeout)
+
+
 def open_app(page, base_url: str, path: str = "", query: str = "") -> None:
     """Go to a page of the app and wait until it is idle (and its canvas ready, if it has one)."""
     page.goto(f"{base_url}/{path}{'?' + query if query else ''}", wait_until="domcontentloaded")

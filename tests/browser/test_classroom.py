@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
-from conftest import VIEWPORT, assert_no_exception, start_server, stop_server, wait_for_app
+from conftest import VIEWPORT, assert_no_exception, open_tab, start_server, stop_server, wait_for_app
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -83,6 +83,7 @@ def set_number(page, key: str, value: int) -> None:
 def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, server, request):
     visit(page, server, "convolution", "lang=uk&sample=3")
     select_option(page, "conv_preset", i18n.t("conv.preset.laplacian", "uk"))
+    open_tab(page, i18n.t("conv.geometry.header", "uk"), WAIT)
     set_number(page, "conv_stride_h", 2)
     select_option(page, "conv_padding_mode", i18n.t("conv.mode.reflect", "uk"))
     wait_for_url(page, r".*stride_h=2.*")
@@ -103,10 +104,11 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, s
     settle(page)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
-    assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
-    assert page.locator(".st-key-conv_stride_w input").input_value() == "1"
     preset = page.locator(".st-key-conv_preset input[role=combobox]").input_value()
     assert preset == i18n.t("conv.preset.laplacian", "uk")
+    open_tab(page, i18n.t("conv.geometry.header", "uk"), WAIT)
+    assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
+    assert page.locator(".st-key-conv_stride_w input").input_value() == "1"
     mode = page.locator(".st-key-conv_padding_mode input[role=combobox]").input_value()
     assert mode == i18n.t("conv.mode.reflect", "uk")
     page.locator(".st-key-sidebar_digit img").wait_for()  # the MNIST sample is the current digit
@@ -124,6 +126,7 @@ def test_bad_link_falls_back_with_a_notice(page, server):
     for name in ("stride_h", "kernel", "padding_mode"):
         assert name in text
     assert "<script>" not in text and "mirror" not in text  # raw values are never echoed
+    open_tab(page, "Geometry", WAIT)
     assert page.locator(".st-key-conv_stride_h input").input_value() == "1"
     assert not page.locator("script:has-text('alert')").count()
     q = query(page.url)
@@ -135,6 +138,7 @@ def test_download_png_and_csv(page, server, tmp_path):
     sample = pg.sample_digit()
     expected = pg.Settings(kernel=kernels.preset("sobel_x"), padding=(1, 1)).convolve(sample)  # (28, 28)
 
+    page.locator(".st-key-conv_downloads [data-testid=stPopoverButton]").first.click()  # built when opened
     button = page.locator(".st-key-conv_output_csv button").first  # (a hidden twin sizes the tooltip)
     button.scroll_into_view_if_needed()
     with page.expect_download() as info:
@@ -217,6 +221,7 @@ def test_deep_link_as_the_first_request(browser, tmp_path):
         page.set_default_timeout(60_000)
         visit(page, url, "convolution", "lang=uk&stride_h=2")
         assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
+        open_tab(page, i18n.t("conv.geometry.header", "uk"), WAIT)
         expect(page.locator(".st-key-conv_stride_h input")).to_have_value("2", timeout=30_000)
         assert_no_exception(page)
         context.close()

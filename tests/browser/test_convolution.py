@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import assert_no_exception, wait_for_app
+from conftest import assert_no_exception, open_tab, wait_for_app
 
 from explorer import playground as pg
 
@@ -85,6 +85,7 @@ def test_preset_stride_padding_change_size_and_formula_and_the_window_steps(page
 
     choose(page, "conv_preset", "Tutorial: 2×2 of 0.5")
     wait_text(page, FORMULA, "⌊(28 + 2·1 − 2)/1⌋ + 1 = 29")
+    open_tab(page, "Geometry", TIMEOUT)  # the controls' second tab: stride, padding, dilation, mode
     set_number(page, "conv_stride_h", 2)
     wait_text(page, FORMULA, "Height: ⌊(28 + 2·1 − 2)/2⌋ + 1 = 15")
     set_number(page, "conv_padding_w", 0)
