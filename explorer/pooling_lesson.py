@@ -164,7 +164,7 @@ def run_pool(input: np.ndarray, s: PoolSettings) -> PoolResult:
     h, w = input.shape
     if s.mode == "max":
         output, argmax = ops.max_pool2d(input, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
-        losers = h * w - len({(int(r), int(c)) for r, c in argmax.reshape(-1, 2)})
+        losers = h * w - len(np.unique(argmax[..., 0] * w + argmax[..., 1]))  # winners as flat indices
     else:
         output = ops.avg_pool2d(input, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
         argmax, losers = None, None

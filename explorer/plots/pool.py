@@ -96,13 +96,14 @@ def _lines(rects, colour: str, width: float, inset: float = 0.0) -> dict:
             "showlegend": False}  # fmt: skip
 
 
-def _cells(cells, colour: str, size: float, symbol: str = "square-open", width: float = 3) -> dict:
-    """Markers on cells (row, col)."""
-    cells = sorted(cells)
+def _cells(
+    cells: np.ndarray, colour: str, size: float, symbol: str = "square-open", width: float = 3
+) -> dict:
+    """Markers on cells: (n, 2) rows of (row, col)."""
     return {
         "type": "scatter",
-        "x": [c for _, c in cells],
-        "y": [r for r, _ in cells],
+        "x": _typed(cells[:, 1], "i4"),
+        "y": _typed(cells[:, 0], "i4"),
         "mode": "markers",
         "marker": {
             "symbol": symbol,
@@ -182,13 +183,13 @@ def windows_figure(
             _lines(rects, colour, 3 if small else 1.2, 0.08 if small else 0.15)
         )  # inset: both borders show
     if argmax is not None:
-        winners = [(int(r), int(c)) for r, c in argmax.reshape(-1, 2)]
+        winners = argmax.reshape(-1, 2)  # (n_windows, 2) row, col
         if small:
             for colour in dict.fromkeys(colours):
-                cells = {winners[i] for i in range(len(winners)) if colours[i] == colour}
-                data.append(_cells(cells, colour, 30, "square-open", 4))
+                mine = winners[[c == colour for c in colours]]
+                data.append(_cells(np.unique(mine, axis=0), colour, 30, "square-open", 4))
         else:
-            data.append(_cells(set(winners), HIGHLIGHT, 5, "square", 0))
+            data.append(_cells(np.unique(winners, axis=0), HIGHLIGHT, 5, "square", 0))
     data.append(_lines([(0, 0, h, w)], BORDER, 2))  # the real input's border
     return _figure(data, top, left, bottom, right, height), step
 
@@ -278,7 +279,7 @@ def conventions_figure(
 def _upscale_to(a: np.ndarray, size: int) -> np.ndarray:
     """Nearest-neighbour upscale of a square map to size × size."""
     f = size // a.shape[0]
-    return np.kron(a, np.ones((f, f), dtype=a.dtype))
+    return a.repeat(f, axis=0).repeat(f, axis=1)
 
 
 def stages_figure(befores, afters, titles, row_titles: tuple[str, str], height: int = 330) -> FigureSpec:
