@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -185,6 +186,39 @@ class CommandClock:
         return out
 
 
+class FragmentRuns:
+    """Lets AppTest rerun one fragment alone, as the browser asks when a widget inside it changes: while
+    `ids` is set, every run request carries them as its fragment_id_queue (AppTest keeps its fragments)."""
+
+    ids: ClassVar[list[str]] = []
+
+    @classmethod
+    def install(cls) -> None:
+        from streamlit.testing.v1 import local_script_runner
+
+        base = local_script_runner.RerunData
+
+        def rerun_data(*args, **kwargs):
+            if cls.ids:
+                kwargs.setdefault("fragment_id_queue", list(cls.ids))
+            return base(*args, **kwargs)
+
+        local_script_runner.RerunData = rerun_data
+
+
+def top_fragments(at) -> dict[str, str]:
+    """{function name: fragment id} of the page's outermost fragments (what a widget inside them reruns)."""
+    storage = at._fragment_storage
+    found = {}
+    for fid, wrapped in storage._fragments.items():
+        if storage._parent_by_id.get(fid) is not None:
+            continue
+        cells = [c.cell_contents for c in wrapped.__closure__ or () if callable(c.cell_contents)]
+        names = [f.__name__ for f in cells if getattr(f, "__name__", "").isidentifier()]
+        found[names[0] if names else fid[:8]] = fid
+    return found
+
+
 # ---------------------------------------------------------------------------------------------------------
 # floors: each page's computation without Streamlit
 
@@ -253,6 +287,7 @@ class PageResult:
     new: list[tuple[float, float, float]] = field(default_factory=list)
     same: list[tuple[float, float, float]] = field(default_factory=list)
     floor: list[tuple[float, float, float]] = field(default_factory=list)
+    fragments: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
     error: str | None = None
 
 
@@ -307,7 +342,25 @@ def measure_page(
         if at.exception:
             r.error = at.exception[0].value.splitlines()[0][:120]
             break
+    if not r.error:
+        r.fragments = measure_fragments(at, page, reruns, digits, pngs, clock)
     return r
+
+
+def measure_fragments(at, page: str, reruns: int, digits, pngs, clock: ScriptClock) -> dict[str, list]:
+    """Each outermost fragment rerun alone `reruns` times, a new digit each time (last: the page's full run
+    is not needed again; AppTest's element tree then holds only the fragment)."""
+    out = {}
+    for name, fid in top_fragments(at).items():
+        FragmentRuns.ids = [fid]
+        try:
+            for i in range(reruns):
+                _inject(at, page, digits[2 + i], pngs[2 + i])
+                at.run()
+            out[name] = _ms(clock.take())
+        finally:
+            FragmentRuns.ids = []
+    return out
 
 
 def profile_page(
@@ -436,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         config.set_option("runner.postScriptGC", False)
     clock = ScriptClock()
     clock.install()
+    FragmentRuns.install()
     floors = Floors()
 
     gc_note = " · runner.postScriptGC=false" if args.no_post_gc else ""
@@ -446,25 +500,33 @@ def main(argv: list[str] | None = None) -> int:
     for page in pages:
         r = measure_page(page, args.reruns, digits, pngs, floors, clock)
         if r.error or not r.new:
-            rows.append([page, f"error: {r.error}", *[""] * 8])
+            rows.append([page, f"error: {r.error}", *[""] * 9])
             continue
         wall = {k: [x[0] for x in getattr(r, k)] for k in ("new", "same", "floor")}
         cpu = {k: [x[1] for x in getattr(r, k)] for k in ("new", "same", "floor")}
         gc_ms = {k: [x[2] for x in getattr(r, k)] for k in ("new", "same")}
+        frags = " · ".join(
+            f"{name} {median([w for w, _, _ in runs]):.1f} (CPU {median([c for _, c, _ in runs]):.1f})"
+            for name, runs in r.fragments.items()
+            if runs
+        )
         rows.append([
             page, median(wall["new"]), pct(wall["new"], 95), median(gc_ms["new"]), median(cpu["new"]),
             median(wall["same"]), pct(wall["same"], 95), median(gc_ms["same"]),
             median(cpu["floor"]), f"{median(cpu['new']) / max(median(cpu['floor']), 1e-3):.0f}x",
-            verdict(max(median(wall["new"]), median(wall["same"])), BUDGET_MS),
+            verdict(max(median(wall["new"]), median(wall["same"])), BUDGET_MS), frags or "–",
         ])  # fmt: skip
     busy = meter.stop()
     headers = ["page", "new digit p50 ms", "p95", "of which GC", "CPU p50", "same digit p50 ms", "p95",
-               "of which GC", "floor CPU p50", "CPU ratio new/floor", f"p50 ≤ {BUDGET_MS:.0f} ms"]  # fmt: skip
+               "of which GC", "floor CPU p50", "CPU ratio new/floor", f"p50 ≤ {BUDGET_MS:.0f} ms",
+               "fragment alone, new digit p50 ms"]  # fmt: skip
     print(table(headers, rows))
     print(
         "\n(ms; wall = the script run in its thread plus the gc.collect(2) `streamlit run` does after every run "
         "unless runner.postScriptGC=false ('of which GC'; AppTest itself skips it); "
-        "CPU = that thread's CPU time, which machine load inflates less; floor = the page's computation alone)"
+        "CPU = that thread's CPU time, which machine load inflates less; floor = the page's computation alone; "
+        "fragment alone = a rerun of only that outermost fragment, what the browser asks for when a widget "
+        "inside it changes (a stroke, a slider), including the post-run GC)"
     )
     print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
     if args.commands:

@@ -245,7 +245,7 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     if playing:
         on_step(out_shape, 1)
 
-    c1, c2, c3, c4 = st.columns([4, 4, 2, 2], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     for container, key, n in ((c1, "conv_row", out_shape[0]), (c2, "conv_col", out_shape[1])):
         name = t(f"conv.step.{key[5:]}")
         if n > 1:
@@ -368,6 +368,70 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
         )
 
 
+def settings_panel(image: np.ndarray) -> tuple[dict, pg.Settings]:
+    """The kernel and geometry tabs (one tab's widgets per run; the other's settings keep their values)."""
+    kernel_tab, geometry_tab = st.tabs(
+        [t("conv.kernel.header"), t("conv.geometry.header")], key="conv_controls", on_change="rerun"
+    )
+    state = sync_state(image.shape)
+    edited = False
+    if kernel_tab.open:
+        with kernel_tab:
+            edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
+    if edited:  # the geometry limits follow the new kernel
+        drawn = ("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw")
+        state = sync_state(image.shape, drawn=drawn)
+    settings = pg.Settings.from_state(state)
+    if geometry_tab.open:
+        s = settings
+        with geometry_tab:
+            geometry(pg.bounds(image.shape, s.kernel.shape, s.dilation, s.padding, s.padding_mode))
+    return state, settings
+
+
+def more(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
+    """Sparse connections and the PyTorch code, each built only while its expander is open."""
+    sparse = st.expander(t("conv.sparse.header"), key="conv_sparse_open", on_change="rerun")
+    if sparse.open:
+        with sparse:
+            sparse_and_shared(image, settings, out_shape)
+    code = st.expander(t("conv.code.header"), key="conv_code_open", on_change="rerun")
+    if code.open:
+        with code:
+            pytorch_code(image, settings, inline=max(image.shape) <= 8)
+
+
+def playground() -> None:
+    """Input, settings, output size, step-through and the extras: everything a setting changes."""
+    image = input_image()
+    controls, view = st.columns([1, 2], gap="large")
+    with controls:
+        state, settings = settings_panel(image)
+    out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
+    ss = st.session_state
+    ss.conv_row, ss.conv_col = pg.resolve_cell(state["conv_row"], state["conv_col"], out)
+    with view:
+        held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
+            "convolution",
+            input_shape=image.shape,
+            kernel_size=settings.kernel.shape,
+            stride=settings.stride,
+            padding=settings.padding,
+            dilation=settings.dilation,
+        )
+        if held_back:
+            lesson.hold_back()
+        else:
+            output_size(image, settings, out.shape)
+            st.subheader(t("conv.step.header"))
+            playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
+            run_every = PLAY_SECONDS if playing else None
+            st.fragment(step_through, run_every=run_every)(image, settings, out, playing)
+    if not held_back:
+        more(image, settings, out.shape)
+    share.sync()  # a fragment rerun skips app.py's share.finish(): keep the address bar in step here
+
+
 # ----------------------------------------------------------------------------------------------------------
 # page
 
@@ -380,60 +444,4 @@ init_state()
 st.title(t("conv.title"))
 st.caption(t("conv.intro"))
 
-image = input_image()
-controls, view = st.columns([1, 2], gap="large")
-with controls:  # one tab's widgets per run: the other tab's settings keep their values (persist_state)
-    kernel_tab, geometry_tab = st.tabs(
-        [t("conv.kernel.header"), t("conv.geometry.header")], key="conv_controls", on_change="rerun"
-    )
-    state = sync_state(image.shape)
-    edited = False
-    if kernel_tab.open:
-        with kernel_tab:
-            edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
-    if edited:  # the geometry limits follow the new kernel
-        state = sync_state(
-            image.shape, drawn=("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw")
-        )
-    settings = pg.Settings.from_state(state)
-    if geometry_tab.open:
-        with geometry_tab:
-            geometry(
-                pg.bounds(
-                    image.shape,
-                    settings.kernel.shape,
-                    settings.dilation,
-                    settings.padding,
-                    settings.padding_mode,
-                )
-            )
-
-out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
-st.session_state.conv_row, st.session_state.conv_col = pg.resolve_cell(
-    state["conv_row"], state["conv_col"], out
-)
-with view:
-    held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
-        "convolution",
-        input_shape=image.shape,
-        kernel_size=settings.kernel.shape,
-        stride=settings.stride,
-        padding=settings.padding,
-        dilation=settings.dilation,
-    )
-    if held_back:
-        lesson.hold_back()
-    else:
-        output_size(image, settings, out.shape)
-        st.subheader(t("conv.step.header"))
-        playing = st.toggle(t("conv.step.play"), key="conv_play", help=t("conv.step.play_help"))
-        st.fragment(step_through, run_every=PLAY_SECONDS if playing else None)(image, settings, out, playing)
-if not held_back:  # built only while open: each is a rerun's worth of elements nobody may be looking at
-    sparse = st.expander(t("conv.sparse.header"), key="conv_sparse_open", on_change="rerun")
-    if sparse.open:
-        with sparse:
-            sparse_and_shared(image, settings, out.shape)
-    code = st.expander(t("conv.code.header"), key="conv_code_open", on_change="rerun")
-    if code.open:
-        with code:
-            pytorch_code(image, settings, inline=max(image.shape) <= 8)
+st.fragment(playground)()  # a setting reruns the playground only, not app.py's navigation and sidebar

@@ -498,6 +498,7 @@ def test_real_app_convolution_link(lang):
     at.session_state["lang"] = lang
     params = {"stride_h": "2", "kernel": LAPLACIAN, "padding_mode": "reflect"}
     at.query_params.update(params)
+    at.session_state["conv_controls"] = i18n.t("conv.geometry.header", lang)  # the tab with the stride
     at.switch_page("pages/convolution.py").run()
     assert not at.exception and not at.toast
     assert at.title[0].value == i18n.t("conv.title", lang)
