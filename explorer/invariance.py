@@ -209,22 +209,32 @@ def _digit(key: bytes) -> np.ndarray:
     return np.frombuffer(key, dtype=np.float32).reshape(28, 28)
 
 
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays, flagged read-only: a caller that writes into a shared result fails instead of changing it."""
+    for a in arrays:
+        a.setflags(write=False)
+    return arrays
+
+
 @lru_cache(maxsize=128)
 def _cached_measure(model, key: bytes, t: Transform, channel: int) -> tuple[StageChange, ...]:
-    return tuple(measure(model, _digit(key), t, channel))
+    changes = tuple(measure(model, _digit(key), t, channel))
+    for c in changes:
+        _read_only(c.before, c.after)
+    return changes
 
 
 @lru_cache(maxsize=32)
-def _cached_fixed(model, key: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cached_fixed(model, key: bytes) -> tuple[np.ndarray, ...]:
     digit = _digit(key)
     digits = np.stack([transform(digit, t) for _, t in VARIANTS])  # (9, 28, 28)
-    return digits, *predictions(model, digits)
+    return _read_only(digits, *predictions(model, digits))
 
 
 @lru_cache(maxsize=128)
-def _cached_moved(model, key: bytes, t: Transform) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cached_moved(model, key: bytes, t: Transform) -> tuple[np.ndarray, ...]:
     moved = transform(_digit(key), t)[None]  # (1, 28, 28)
-    return moved, *predictions(model, moved)
+    return _read_only(moved, *predictions(model, moved))
 
 
 def cached_measure(model, digit: np.ndarray, t: Transform, channel: int) -> tuple[StageChange, ...]:

@@ -9,6 +9,7 @@ to show the same thing (a 3×3 result whose windows include the maxima 3.0, 5.0 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -186,6 +187,42 @@ def run_pool(input: np.ndarray, s: PoolSettings) -> PoolResult:
         losers=losers,
         unseen=h * w - rows * cols,
     )
+
+
+@dataclass(frozen=True)
+class PoolViews:
+    """One pooling run with both of the page's figures (shared between sessions: read-only)."""
+
+    result: PoolResult
+    windows: object  # explorer.plots.FigureSpec: the input with its windows outlined and winners marked
+    step: int  # 1 = every window outlined, m = every m-th window per axis
+    pooled: object  # explorer.plots.FigureSpec: the pooled map
+
+
+def views(input: np.ndarray, s: PoolSettings, kind: str, hover: str) -> PoolViews:
+    """run_pool and the two figures for a (H, W) map, remembered for the last 64 (map, settings, kind, hover):
+    a rerun that changes no pooling setting (a popover opened, the language, a tab switched back) reuses them."""
+    a = np.ascontiguousarray(input, dtype=np.float32)
+    return _views(a.tobytes(), a.shape, s, kind, hover)
+
+
+@lru_cache(maxsize=64)
+def _views(key: bytes, shape: tuple[int, int], s: PoolSettings, kind: str, hover: str) -> PoolViews:
+    from explorer.plots import pool as plots  # plotly: not needed by the logic alone
+
+    input = np.frombuffer(key, dtype=np.float32).reshape(shape)
+    result = run_pool(input, s)
+    for a in (result.output, result.argmax):
+        if a is not None:
+            a.setflags(
+                write=False
+            )  # shared: a caller that writes into it fails instead of changing others' view
+    windows, step = plots.windows_figure(
+        input, result.windows, result.output.shape, result.argmax,
+        padding=s.padding, mode=s.mode, kind=kind, hover=hover,
+    )  # fmt: skip
+    pooled = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
+    return PoolViews(result, windows, step, pooled)
 
 
 def _seen(size, kernel_size, stride, padding, dilation, ceil_mode) -> int:

@@ -278,21 +278,10 @@ def downloads(items) -> None:
 
 def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
     """Windows over the input, the pooled map, the size formula, what was discarded, and the PyTorch code."""
-    result = lesson.run_pool(image, s)
+    v = lesson.views(image, s, kind, t("pool.hover"))
+    result, input_fig, output_fig = v.result, v.windows, v.pooled
     h_out, w_out = result.output.shape
-    hover = t("pool.hover")
     left, right = st.columns([3, 2])
-    input_fig, step = plots.windows_figure(
-        image,
-        result.windows,
-        (h_out, w_out),
-        result.argmax,
-        padding=s.padding,
-        mode=s.mode,
-        kind=kind,
-        hover=hover,
-    )
-    output_fig = plots.pooled_figure(result.output, hover=hover, colour_windows=True, kind=kind)
     output_title = t("pool.output_title", h=h_out, w=w_out)
     with left:
         st.markdown(f"**{t('pool.input_title')}**", help=t(f"pool.legend.{s.mode}"))
@@ -302,8 +291,8 @@ def pooled(image: np.ndarray, kind: str, s: lesson.PoolSettings) -> None:
             config=CHART,
             alt=export.alt_text(image, t("pool.input_title")),
         )
-        if step > 1:
-            st.caption(t("pool.subset", m=step))
+        if v.step > 1:
+            st.caption(t("pool.subset", m=v.step))
     with right:
         st.markdown(f"**{output_title}**")
         st.plotly_chart(

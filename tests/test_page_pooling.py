@@ -505,3 +505,15 @@ def test_cached_invariance_equals_the_direct_computation(digit):
     np.testing.assert_array_equal(got[0], digits)
     np.testing.assert_array_equal(got[1], labels)
     np.testing.assert_allclose(got[2], probs, rtol=1e-6)
+
+
+def test_views_are_remembered_and_read_only(digit, array):
+    s = lesson.PoolSettings(kernel_size=3, stride=(2, 1), padding=1)
+    v = lesson.views(digit, s, "digit", "hover")
+    assert lesson.views(digit.copy(), s, "digit", "hover") is v  # same map and settings: the same views
+    assert lesson.views(digit, lesson.PoolSettings(), "digit", "hover") is not v
+    np.testing.assert_array_equal(v.result.output, torch_pool(digit, s))
+    with pytest.raises(ValueError, match="read-only"):
+        v.result.output[0, 0] = 1.0
+    got = v.pooled.to_dict()["data"][0]["z"]
+    np.testing.assert_allclose(array(got), torch_pool(digit, s), rtol=1e-6)
