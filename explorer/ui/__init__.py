@@ -58,10 +58,13 @@ def lang() -> str:
     # A page translates ~100 strings per run and each st.session_state read costs ~25 µs (a lock and the widget
     # mapping), so the run's language is held on its context. Only a full run can change it (the sidebar
     # switch), and each full run sets it afresh; a fragment rerun keeps the value of the run it belongs to.
-    value = getattr(_run_context(), _LANG_ATTR, None)
-    if value is not None:
-        return value
-    return st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)
+    ctx = _run_context()
+    value = getattr(ctx, _LANG_ATTR, None)
+    if value is None:
+        value = st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)
+        if ctx is not None and getattr(ctx, "fragment_ids_this_run", None):
+            setattr(ctx, _LANG_ATTR, value)  # a fragment rerun (no app.py): its language is the session's
+    return value
 
 
 def t(key: str, **params) -> str:
