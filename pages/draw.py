@@ -24,6 +24,7 @@ SAMPLE_KEY = "draw_sample"
 SAMPLE_TURN = "draw_sample_turn"  # per digit: how many times its samples were loaded (to alternate them)
 UPLOAD_KEY = "draw_upload"
 UPLOAD_ERROR = "draw_upload_error"
+PROBS_KEY = "_draw_probs"  # (the digit array they belong to, its sum, its probabilities)
 
 
 def steps_for(digit: np.ndarray) -> Preprocessed:
@@ -81,6 +82,25 @@ def sample_picker() -> None:
     )
 
 
+def probabilities(digit: np.ndarray | None) -> np.ndarray | None:
+    """The model's ten probabilities for the current digit (remembered until the digit changes), or None."""
+    if digit is None:  # a blank canvas needs no torch (3 s to import): the first page is interactive sooner
+        return None
+    current = st.session_state.get(ui.DIGIT)
+    last = st.session_state.get(PROBS_KEY)
+    if last is not None and last[0] is current and last[1] == float(digit.sum()):  # the same, unchanged array
+        return last[2]
+    from explorer.model import predict
+
+    model = ui.get_model()
+    # one forward pass for the answer; ui.activations() (every layer, cached) is for the pages that show them,
+    # and caching each stroke's ~350 KB of maps would only churn that cache
+    probs = predict(model, to_input(digit))[0].numpy() if model is not None else None
+    if probs is not None:
+        st.session_state[PROBS_KEY] = (current, float(digit.sum()), probs)
+    return probs
+
+
 @st.fragment
 def live() -> None:
     """Canvas, prediction and preprocessing steps: everything a stroke changes."""
@@ -94,17 +114,7 @@ def live() -> None:
     if digit is not None and steps is None:
         steps, source = steps_for(digit), ui.t("source.other")
     with right:
-        probs = None
-        if (
-            digit is not None
-        ):  # a blank canvas needs no torch (3 s to import): the first page is interactive sooner
-            from explorer.model import predict
-
-            model = ui.get_model()
-            # one forward pass for the answer; ui.activations() (every layer, cached) is for the pages that show
-            # them, and caching each stroke's ~350 KB of maps would only churn that cache
-            probs = predict(model, to_input(digit))[0].numpy() if model is not None else None
-        widgets.prediction_panel(probs)
+        widgets.prediction_panel(probabilities(digit))
         widgets.preprocessing_steps(steps, source)
 
 
