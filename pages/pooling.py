@@ -353,10 +353,8 @@ def stage_changes(changes: tuple[inv.StageChange, ...]) -> None:
                 t(f"pool.stage.{ch.stage}", size=size), f"{ch.correlation:.2f}", help=t("pool.corr_help")
             )
             same = t("pool.same_max_yes" if ch.same_max else "pool.same_max_no")
-            share_ = f"{ch.same_max_share:.0%}"
-            col.caption(
-                f"{same}  \n{t('pool.all_channels', r=f'{ch.mean_correlation:.2f}', share=share_, n=ch.channels)}"
-            )
+            r, share_ = f"{ch.mean_correlation:.2f}", f"{ch.same_max_share:.0%}"
+            col.caption(f"{same}  \n{t('pool.all_channels', r=r, share=share_, n=ch.channels)}")
     titles = [t(f"pool.stage.{ch.stage}", size=STAGE_SIZES[ch.stage]) for ch in changes]
     fig = plots.stages_figure(
         [c.before for c in changes],
@@ -384,10 +382,8 @@ def predictions(model, digit: np.ndarray, tr: inv.Transform) -> None:
 def invariance() -> None:
     """Shift / rotate / scale the digit: change of a conv1 channel before and after pooling, and predictions."""
     digit, is_sample = digit_or_sample()
-    intro = [t("pool.inv_intro")] + (
-        [f"*{t('pool.sample_note')}*"] if is_sample and digit is not None else []
-    )
-    st.markdown("\n\n".join(intro))
+    note = f"\n\n*{t('pool.sample_note')}*" if is_sample and digit is not None else ""
+    st.markdown(t("pool.inv_intro") + note)
     if digit is None:
         st.info(t("pool.need_digit"))
         return
@@ -407,9 +403,8 @@ def invariance() -> None:
 @st.fragment
 def pooling_section() -> None:
     """Input, settings, windows, pooled map, formula, code: reruns alone when its widgets change."""
-    with (
-        one_run()
-    ):  # a fragment rerun skips the page body; keys dropped by an interrupted run come back as defaults
+    # a fragment rerun skips the page body; keys dropped by an interrupted run come back as defaults
+    with one_run():
         pooling()
 
 
