@@ -48,9 +48,9 @@ ARM = "() => { window.__sl.count = 0; window.__sl.t0 = performance.now(); }"
 SETTLED = f"""() => window.__sl.count > 0
   && document.querySelector("{IDLE}") !== null
   && performance.now() - window.__sl.last > {QUIET_MS}"""
-PAGES = {  # url path: (output chart, how one change is made, values to alternate between)
-    "convolution": (".st-key-conv_output_chart", "number", ".st-key-conv_padding_h input", ("2", "1")),
-    "pooling": (".st-key-pool_output_chart", "slider", ".st-key-pool_stride_h input[type=range]", ("ArrowRight", "ArrowLeft")),
+PAGES = {  # url path: (output chart, how one change is made, control, values to alternate, tab it is on)
+    "convolution": (".st-key-conv_output_chart", "number", ".st-key-conv_padding_h input", ("2", "1"), "Geometry"),
+    "pooling": (".st-key-pool_output_chart", "slider", ".st-key-pool_stride_h input[type=range]", ("ArrowRight", "ArrowLeft"), None),
 }  # fmt: skip
 
 
@@ -61,9 +61,11 @@ def _idle(page) -> None:
 
 def measure(page, url: str, path: str, changes: int) -> list[float]:
     """Milliseconds from each key press to the output chart's last repaint."""
-    chart, kind, control, values = PAGES[path]
+    chart, kind, control, values, tab = PAGES[path]
     page.goto(f"{url}/{path}?lang=en", timeout=TIMEOUT)
     page.locator(chart + " .js-plotly-plot").wait_for(timeout=TIMEOUT)
+    if tab:  # lazy tabs: the control is built once its tab is open
+        page.get_by_role("tab", name=tab, exact=True).click()
     box = page.locator(control).first
     box.wait_for(timeout=TIMEOUT)  # sliders load lazily (a skeleton first)
     _idle(page)
