@@ -6,7 +6,7 @@ there is the real "draw -> every map follows" path. Each measured stroke is draw
 afterwards (undo is not measured), so every measured rerun brings new maps, like live drawing. A second series
 times the page's "Load a sample digit" button (click -> both mosaics repainted).
 
-Repainted = both <image>s plotly paints for the two mosaics' heatmaps have a new href, checked every animation frame
+Repainted = both <image>s plotly paints for the two mosaics (image traces) have a new href, checked every animation frame
 in the page (performance.now() at pointer-up / click vs at the frame both changed).
 
 Server time = ScriptRunner._run_script wall time for every rerun (full runs and fragment runs), recorded by a
@@ -47,7 +47,8 @@ from benchmarks.common import (
 TIMEOUT = 120_000  # ms: the machine may be busy
 BUDGET_REPAINT_P50 = 200.0  # ms, ARCHITECTURE.md §4
 BUDGET_SERVER_MEDIAN = 30.0  # ms
-MOSAIC_IMAGES = ".st-key-fm_mosaics .hm image"  # plotly paints each heatmap (conv1's, conv2's) as one <image>
+# the two mosaics (conv1's, conv2's) are plotly image traces: one <image> each, whose href is the new PNG
+MOSAIC_IMAGES = ".st-key-fm_mosaics .im image"
 
 # Runs `streamlit run app.py` with ScriptRunner._run_script timed; one JSON line per rerun into LOG.
 BOOT = """

@@ -9,6 +9,7 @@ ConvNet.activations(x, conv1_weight=...) for one call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import torch
@@ -76,6 +77,12 @@ def pipeline(model: ConvNet) -> list[Stage]:
         formula = _param_formula(module) if module is not None else ""
         stages.append(Stage(name, STAGE_LABELS.get(name, name), tuple(a.shape[1:]), params, formula))
     return stages
+
+
+@cache
+def stages(model: ConvNet) -> tuple[Stage, ...]:
+    """pipeline(model), computed once per model object (the shared model lives as long as the process)."""
+    return tuple(pipeline(model))
 
 
 def activations(

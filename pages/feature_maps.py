@@ -16,6 +16,7 @@ import streamlit as st
 
 from explorer import i18n, network, ui
 from explorer.model import WeightsError, load_card
+from explorer.plots import format_value
 from explorer.plots import maps as figs
 from explorer.ui import canvas, export, lesson, projector, share
 
@@ -30,6 +31,12 @@ SAMPLE_SHOWN = "fm_sample_shown"  # (digit array, sample number, label) of the l
 MOSAIC_COLS = {"conv1": 8, "conv2": 16}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
 MOSAICS = "fm_mosaics"  # the chart with both mosaics (browser hook .st-key-fm_mosaics)
 MOSAICS_HEIGHT = 540
+DETAIL = "fm_detail"  # the "one channel up close" section is open (built only then; a tile click opens it)
+SECTION_KEYS = ("fm_layer", "fm_channel_conv1", "fm_channel_conv2", WHATIF, "fm_preset")
+LEGEND_BAR = (
+    '<span style="display:inline-block;width:7em;height:0.75em;vertical-align:middle;'
+    'border:1px solid rgba(128,128,128,0.5);background:{css}"></span>'
+)
 
 
 def _defaults() -> None:
@@ -67,14 +74,9 @@ def _shape(shape: tuple[int, ...]) -> str:
 # ---- pipeline strip ---------------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False)
-def _pipeline(_model) -> list[network.Stage]:
-    return network.pipeline(_model)
-
-
 def pipeline_strip(model) -> None:
     """The forward pass as one horizontal table: stage, output shape, parameters and how they are counted."""
-    stages = _pipeline(model)
+    stages = network.stages(model)
     cells = [t(f"fm.stage_name.{s.name}") for s in stages]
     rows = [
         f"| {t('fm.pipeline_row_stage')} | " + " → | ".join(f"**{c}**" for c in cells) + " |",
@@ -89,8 +91,8 @@ def pipeline_strip(model) -> None:
     fc1 = next(s.params for s in stages if s.name == "fc1")
     st.subheader(t("fm.pipeline_title"))
     st.markdown("\n".join(rows))
-    st.caption(t("fm.pipeline_formulas", formulas=formulas))
-    st.caption(t("fm.pipeline_caption", total=_int(total), fc_share=fc1 / total))
+    formulas = t("fm.pipeline_formulas", formulas=formulas)
+    st.caption(formulas + "  \n" + t("fm.pipeline_caption", total=_int(total), fc_share=fc1 / total))
 
 
 # ---- callbacks ----------------------------------------------------------------------------------------------------
@@ -105,6 +107,7 @@ def _on_pick() -> None:
             layer = network.LAYERS[k]
             st.session_state["fm_layer"] = layer
             st.session_state[f"fm_channel_{layer}"] = int(point["customdata"])
+            st.session_state[DETAIL] = True
             return
 
 
@@ -185,9 +188,17 @@ def _edited_weight(model):
     return network.edited_conv1_weight(model, edit["channel"], edit["kernel"])
 
 
+def _keep_section_state() -> None:
+    """Keep the closed section's choices: Streamlit drops a widget's value in a run that doesn't draw it."""
+    for key in SECTION_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 @st.fragment
 def live(model) -> None:
     """Canvas, prediction, mosaics, one channel up close and the what-if editor: all follow the digit."""
+    _keep_section_state()
     left, right = st.columns([1, 3], gap="medium")
     with left:
         canvas.digit_canvas()
@@ -242,12 +253,12 @@ def _controls() -> tuple[str, bool, bool]:
     a, b = st.columns(2)
     per_channel = a.toggle(t("fm.per_channel"), key="fm_per_channel", help=t("fm.per_channel_help"))
     by_strength = b.toggle(t("fm.sort"), key="fm_sort", help=t("fm.sort_help"))
-    st.caption(t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared"))
     return stage, per_channel, by_strength
 
 
 def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> None:
-    """conv1's and conv2's maps at the chosen stage: one figure, one mosaic (one heatmap) per layer."""
+    """conv1's and conv2's maps at the chosen stage: one figure, one mosaic (one image) per layer, and a
+    legend of both colour scales above it."""
     panels = []
     for layer in network.LAYERS:
         maps = acts[network.stage_name(layer, stage)]  # (C, H, W)
@@ -259,29 +270,59 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
                 signed=stage == "conv",
                 title=t("fm.layer_heading", layer=layer, channels=c, h=h, w=w, stage=t(f"fm.stage.{stage}")),
                 cols=MOSAIC_COLS[layer],
-                colorbar_title=t("fm.colorbar_relative" if per_channel else "fm.colorbar_value"),
                 selected=st.session_state[f"fm_channel_{layer}"]
                 if st.session_state["fm_layer"] == layer
                 else None,
+                raw=maps,
             )
         )
+    st.caption(_legend(panels, per_channel), unsafe_allow_html=True)
     fig = figs.mosaics_figure(
-        panels,
-        hover=t("fm.hover_map_relative" if per_channel else "fm.hover_map"),
-        pick_hover=t("fm.hover_pick"),
-        height=MOSAICS_HEIGHT,
+        panels, pick_hover=t("fm.hover_pick"), stats_text=t("fm.tile_stats"), height=MOSAICS_HEIGHT
     )
     st.plotly_chart(
         projector.style(fig), key=MOSAICS, config=CONFIG, on_select=_on_pick, selection_mode="points"
     )
 
 
+def _legend(panels: list[figs.MosaicPanel], per_channel: bool) -> str:
+    """Each mosaic's colour scale as a gradient bar between its end values, then how to read the colours."""
+    what = t("fm.colorbar_relative" if per_channel else "fm.colorbar_value")
+    items = []
+    for layer, panel in zip(network.LAYERS, panels, strict=True):
+        name, low, high = figs.mosaic_scale(panel.maps, panel.signed)
+        bar = LEGEND_BAR.format(css=figs.gradient_css(name))
+        items.append(
+            t(
+                "fm.legend_item",
+                layer=layer,
+                what=what,
+                low=format_value(low, 3),
+                bar=bar,
+                high=format_value(high, 3),
+            )
+        )
+    explain = t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared")
+    return " · ".join(items) + "  \n" + explain
+
+
 # ---- one channel up close -----------------------------------------------------------------------------------------
 
 
 def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
-    """The selected channel large, its filter(s), its statistics, where it fires; the what-if editor for conv1."""
+    """The selected channel large, its filter(s), its statistics, where it fires; the what-if editor for conv1.
+
+    In a section that is built only while open: closed, a stroke skips its dozen elements and its figure.
+    """
     st.subheader(t("fm.detail_title"))
+    section = st.expander(t("fm.detail_hint"), key=DETAIL, on_change="rerun")
+    if section.open:
+        with section:
+            channel_view(model, digit, acts, stage)
+
+
+def channel_view(model, digit: np.ndarray, acts: dict, stage: str) -> None:
+    """The open section: layer and channel pickers, the channel's figure and downloads, the what-if toggle."""
     a, b = st.columns([1, 1])
     layer = a.segmented_control(t("fm.detail_layer"), network.LAYERS, key="fm_layer", required=True)
     channels = acts[layer].shape[0]
@@ -384,11 +425,8 @@ def what_if(model, channel: int) -> None:
 def gallery(model) -> None:
     """All learned conv1 filters as one mosaic."""
     st.subheader(t("fm.gallery_title"))
-    st.plotly_chart(
-        projector.style(figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter"))),
-        key="fm_gallery",
-        config=CONFIG,
-    )
+    fig = figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter"))
+    st.plotly_chart(projector.style(fig), key="fm_gallery", config=CONFIG)
     st.caption(t("fm.gallery_caption"))
 
 

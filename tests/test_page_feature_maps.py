@@ -2,16 +2,23 @@
 own session, both languages render.
 
 Figures are read back from the plotly spec Streamlit sends (json.loads(element.proto.spec)); numpy arrays travel
-as base64 typed arrays. Expected values are computed here with torch, independently of explorer.network.
+as base64 typed arrays, the two mosaics as palette PNGs (decoded here: each pixel's palette index must be the
+activation's place on the colour scale). Expected values are computed here with torch, independently of
+explorer.network.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import io
+import re
 
 import numpy as np
+import plotly.colors
 import pytest
 import torch
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
@@ -22,6 +29,8 @@ from explorer.samples import load_samples
 PAGE = "pages/feature_maps.py"
 COLS = {"conv1": 8, "conv2": 16}  # the page's mosaic layout
 LAYERS = ["conv1", "conv2"]
+LEVELS = 255  # palette colours of a mosaic; index 255 is the transparent gutter
+SCALES = {True: "RdBu_r", False: "Viridis"}  # signed (conv) / non-negative (ReLU, pool) stages
 
 
 @pytest.fixture(scope="module")
@@ -61,19 +70,55 @@ def tiles(z: np.ndarray, c: int, h: int, w: int, cols: int, gutter=np.nan) -> np
     return out
 
 
+def decode_png(source: str) -> Image.Image:
+    assert source.startswith("data:image/png;base64,")
+    return Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+
+
+def scale_indices(values: np.ndarray, signed: bool) -> np.ndarray:
+    """Where each value sits on the mosaic's colour scale, 0..254: ±largest |value| when signed, else 0..max."""
+    peak = float(np.abs(values).max())
+    low = -peak if signed else 0.0
+    return np.rint((values - low) / (peak - low) * (LEVELS - 1))
+
+
 @pytest.fixture(scope="module")
 def mosaic_maps(array, figure):
-    """mosaic_maps(at, layer, shape) -> (maps in display order, each tile's channel number) of a mosaic."""
+    """mosaic_maps(at, layer, shape) -> (palette index of every cell, tile by tile in display order; each
+    tile's [channel, mean, max] from the pick layer's customdata and hover text; the PNG's palette, (256, 3))."""
 
-    def read(at: AppTest, layer: str, shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-        trace = figure(at, "fm_mosaics")["data"][2 * LAYERS.index(layer)]  # a heatmap, then its tile markers
-        assert trace["type"] == "heatmap"
-        maps = tiles(array(trace["z"]).astype(float), *shape, COLS[layer])
-        channels = tiles(array(trace["customdata"]).astype(float), *shape, COLS[layer], gutter=255)
-        assert (channels == channels[:, :1, :1]).all()  # one channel number per tile
-        return maps, channels[:, 0, 0].astype(int)
+    def read(at: AppTest, layer: str, shape: tuple[int, int, int]):
+        data = figure(at, "fm_mosaics")["data"]
+        image, picks = data[2 * LAYERS.index(layer)], data[2 * LAYERS.index(layer) + 1]  # an image, its tiles
+        assert image["type"] == "image" and picks["type"] == "scatter"
+        png = decode_png(image["source"])
+        assert png.mode == "P" and png.info["transparency"] == LEVELS  # gutters transparent
+        indices = tiles(np.asarray(png).astype(float), *shape, COLS[layer], gutter=LEVELS)
+        palette = np.frombuffer(png.palette.tobytes(), dtype=np.uint8).reshape(-1, 3)
+        stats = [[float(v) for v in re.findall(r"-?\d+\.\d+", text)] for text in picks["text"]]
+        return indices, np.column_stack([array(picks["customdata"]), stats]), palette
 
     return read
+
+
+@pytest.fixture(scope="module")
+def assert_shows(mosaic_maps):
+    """assert_shows(at, layer, values, signed, channels=None, raw=None): the layer's mosaic shows `values`
+    (C, H, W, display order) on its colour scale (within one of 255 steps), its tiles are `channels` (default
+    0..C-1), and their hover statistics are the mean and max of `raw` (default `values`)."""
+
+    def check(at: AppTest, layer: str, values: np.ndarray, signed: bool, channels=None, raw=None):
+        indices, picks, _ = mosaic_maps(at, layer, values.shape)
+        expected = scale_indices(values, signed)
+        assert np.abs(indices - expected).max() <= 1, "the pixels are not these maps"
+        assert (indices == expected).mean() > 0.99
+        channels = np.arange(len(values)) if channels is None else np.asarray(channels)
+        assert picks[:, 0].astype(int).tolist() == channels.tolist()
+        raw = values if raw is None else raw
+        np.testing.assert_allclose(picks[:, 1], raw.mean(axis=(1, 2)), atol=5e-4)  # written with 3 decimals
+        np.testing.assert_allclose(picks[:, 2], raw.max(axis=(1, 2)), atol=5e-4)
+
+    return check
 
 
 def prediction(at: AppTest) -> str:
@@ -81,38 +126,66 @@ def prediction(at: AppTest) -> str:
 
 
 @pytest.mark.parametrize("stage", ["conv", "relu", "pool"])
-def test_mosaics_are_the_networks_activations(digit, reference, stage, open_page, mosaic_maps):
+def test_mosaics_are_the_networks_activations(digit, reference, stage, open_page, mosaic_maps, assert_shows):
     at = open_page(digit)
     if stage != "conv":
         at.segmented_control(key="fm_stage").set_value(stage).run()
     assert not at.exception
     for layer in ("conv1", "conv2"):
-        name = stage + layer[-1]
-        expected = reference[name]
-        maps, channels = mosaic_maps(at, layer, expected.shape)
-        assert channels.tolist() == list(range(len(expected)))  # channel order unless sorted
-        np.testing.assert_allclose(maps, expected, rtol=1e-4, atol=1e-5)
+        expected = reference[stage + layer[-1]]
+        assert_shows(at, layer, expected, signed=stage == "conv")  # channel order unless sorted
+        # the palette is the colour scale: its ends and middle are the scale's colours
+        _, _, palette = mosaic_maps(at, layer, expected.shape)
+        scale = plotly.colors.get_colorscale(SCALES[stage == "conv"])
+        for i in (0, 127, 254):
+            colour = plotly.colors.sample_colorscale(scale, [i / 254])[0]
+            assert np.abs(palette[i] - np.array(plotly.colors.unlabel_rgb(colour))).max() <= 1
+        # the legend names the scale's ends
+        peak = float(np.abs(expected).max())
+        legend = next(c.value for c in at.caption if f"**{layer}**" in c.value)
+        assert f"{peak:.3f}".rstrip("0").rstrip(".") in legend
     assert prediction(at) == str(int(reference["softmax"].argmax()))
 
 
-def test_sorted_and_per_channel_scaling(digit, reference, open_page, mosaic_maps):
+def test_sorted_and_per_channel_scaling(digit, reference, open_page, mosaic_maps, assert_shows):
     at = open_page(digit)
     at.toggle(key="fm_sort").set_value(True).run()
     at.toggle(key="fm_per_channel").set_value(True).run()
     assert not at.exception
     expected = reference["conv2"]  # stage "conv"
-    maps, channels = mosaic_maps(at, "conv2", expected.shape)
+    _, picks, _ = mosaic_maps(at, "conv2", expected.shape)
+    channels = picks[:, 0].astype(int)
     assert sorted(channels.tolist()) == list(range(64))
     strength = np.maximum(expected, 0).mean(axis=(1, 2))
     assert np.all(np.diff(strength[channels]) <= 1e-7), "strongest first"
     assert channels[0] == int(strength.argmax())
     peak = np.abs(expected).max(axis=(1, 2))
-    np.testing.assert_allclose(maps, expected[channels] / peak[channels, None, None], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(np.abs(maps).max(axis=(1, 2)), 1.0, rtol=1e-5)
+    scaled = expected[channels] / peak[channels, None, None]
+    assert_shows(at, "conv2", scaled, signed=True, channels=channels, raw=expected[channels])
+    indices, _, _ = mosaic_maps(at, "conv2", expected.shape)
+    assert ((indices == 0) | (indices == 254)).any(axis=(1, 2)).all()  # every map reaches an end of the scale
+
+
+def test_channel_section_is_built_only_when_open_and_keeps_its_choice(digit, open_page):
+    at = open_page(digit)
+    assert "fm_channel" not in [el.proto.id.rsplit("-", 1)[-1] for el in at.get("plotly_chart")]
+    assert not at.number_input  # closed: none of its widgets either
+    at.session_state["fm_detail"] = True  # what a click on a tile (or on the section) does
+    at.run()
+    at.segmented_control(key="fm_layer").set_value("conv2").run()
+    at.number_input(key="fm_channel_conv2").set_value(17).run()
+    assert "fm_channel" in [el.proto.id.rsplit("-", 1)[-1] for el in at.get("plotly_chart")]
+    at.session_state["fm_detail"] = False
+    at.run()
+    assert not at.number_input
+    at.session_state["fm_detail"] = True
+    at.run()
+    assert at.segmented_control(key="fm_layer").value == "conv2"
+    assert at.number_input(key="fm_channel_conv2").value == 17
 
 
 def test_channel_detail_for_conv2(model, digit, reference, open_page, array, figure):
-    at = open_page(digit)
+    at = open_page(digit, fm_detail=True)
     at.segmented_control(key="fm_layer").set_value("conv2").run()
     at.number_input(key="fm_channel_conv2").set_value(17).run()
     assert not at.exception
@@ -143,11 +216,11 @@ def edited_forward(model, digit, channel: int, kernel: np.ndarray) -> dict[str, 
 
 
 def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
-    model, digit, reference, open_page, mosaic_maps, array, figure
+    model, digit, reference, open_page, mosaic_maps, assert_shows, array, figure
 ):
     from explorer import ui
 
-    a = open_page(digit)
+    a = open_page(digit, fm_detail=True)
     assert not a.data_editor  # the what-if editor only when switched on
     a.toggle(key="fm_whatif").set_value(True).run()
     a.number_input(key="fm_channel_conv1").set_value(3).run()
@@ -158,22 +231,19 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
     sobel = np.zeros((5, 5), dtype=np.float32)
     sobel[1:4, 1:4] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
     edited = edited_forward(model, digit, 3, sobel)
-    maps, _ = mosaic_maps(a, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps, edited["conv1"], rtol=1e-4, atol=1e-4)
-    assert not np.allclose(maps[3], reference["conv1"][3], atol=1e-3)  # the edit really changed channel 3
-    np.testing.assert_allclose(maps[:3], reference["conv1"][:3], rtol=1e-4, atol=1e-5)
-    conv2, _ = mosaic_maps(a, "conv2", (64, 14, 14))
-    np.testing.assert_allclose(conv2, edited["conv2"], rtol=1e-4, atol=1e-4)
+    assert_shows(a, "conv1", edited["conv1"], signed=True)
+    shown, _, _ = mosaic_maps(a, "conv1", (32, 28, 28))
+    # the edit really changed channel 3's map (on the trained network's scale it would look different)
+    assert np.abs(shown[3] - scale_indices(reference["conv1"], True)[3]).max() > 10
+    assert_shows(a, "conv2", edited["conv2"], signed=True)
     assert prediction(a) == str(int(edited["softmax"].argmax()))
     np.testing.assert_allclose(array(figure(a, "fm_channel")["data"][1]["z"]), sobel)
     assert any("Without the edit" in c.value for c in a.caption)
 
     # another session, same digit: the network it sees is the trained one
     b = open_page(digit)
-    maps_b, _ = mosaic_maps(b, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps_b, reference["conv1"], rtol=1e-4, atol=1e-5)
-    conv2_b, _ = mosaic_maps(b, "conv2", (64, 14, 14))
-    np.testing.assert_allclose(conv2_b, reference["conv2"], rtol=1e-4, atol=1e-5)
+    assert_shows(b, "conv1", reference["conv1"], signed=True)
+    assert_shows(b, "conv2", reference["conv2"], signed=True)
     assert prediction(b) == str(int(reference["softmax"].argmax()))
     assert not any("Without the edit" in c.value for c in b.caption)
 
@@ -183,47 +253,41 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
 
     # reset in session A brings the trained filter back
     a.button(key="fm_reset").click().run()
-    maps, _ = mosaic_maps(a, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+    assert_shows(a, "conv1", reference["conv1"], signed=True)
     assert prediction(a) == str(int(reference["softmax"].argmax()))
 
 
-def test_switching_what_if_off_drops_the_edit(digit, reference, open_page, mosaic_maps):
-    at = open_page(digit, fm_whatif=True)
+def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page, assert_shows):
+    at = open_page(digit, fm_whatif=True, fm_detail=True)
     at.selectbox(key="fm_preset").set_value("zeros").run()
     at.button(key="fm_apply").click().run()
-    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
-    assert np.allclose(
-        maps[0], float(load_pretrained().conv1.bias.detach()[0])
-    )  # all-zero filter: only the bias is left
+    # an all-zero filter: only the bias is left in channel 0
+    assert_shows(at, "conv1", edited_forward(model, digit, 0, np.zeros((5, 5)))["conv1"], signed=True)
     at.toggle(key="fm_whatif").set_value(False).run()
     assert at.session_state["fm_edit"] is None and not at.data_editor
-    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+    assert_shows(at, "conv1", reference["conv1"], signed=True)
 
 
-def test_cell_edit_through_the_data_editor(model, digit, open_page, mosaic_maps):
+def test_cell_edit_through_the_data_editor(model, digit, open_page, assert_shows):
     edits = {"edited_rows": {"2": {"2": 1.5}, "0": {"4": -0.75}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
+    at = open_page(digit, fm_whatif=True, fm_detail=True, fm_editor_0_0=edits)
     kernel = model.conv1.weight[0, 0].detach().numpy().copy()
     kernel[2, 2], kernel[0, 4] = 1.5, -0.75
     edited = edited_forward(model, digit, 0, kernel)
-    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps[0], edited["conv1"][0], rtol=1e-4, atol=1e-4)
+    assert_shows(at, "conv1", edited["conv1"], signed=True)
     assert prediction(at) == str(int(edited["softmax"].argmax()))
     assert any("conv1" in w.value for w in at.warning)  # "filter 0 of conv1 is edited"
 
 
-def test_invalid_cell_is_refused(digit, reference, open_page, mosaic_maps):
+def test_invalid_cell_is_refused(digit, reference, open_page, assert_shows):
     edits = {"edited_rows": {"1": {"1": None}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_editor_0_0=edits)
+    at = open_page(digit, fm_whatif=True, fm_detail=True, fm_editor_0_0=edits)
     assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
-    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
-    np.testing.assert_allclose(maps, reference["conv1"], rtol=1e-4, atol=1e-5)
+    assert_shows(at, "conv1", reference["conv1"], signed=True)
     assert at.session_state["fm_edit"] is None
 
 
-def test_no_digit_then_sample(reference, open_page, mosaic_maps, array, figure):
+def test_no_digit_then_sample(reference, open_page, assert_shows, array, figure):
     at = open_page(None)
     assert [i.value for i in at.info] == [i18n.t("fm.no_digit", "en")]
     assert prediction(at) == "–"
@@ -240,10 +304,9 @@ def test_no_digit_then_sample(reference, open_page, mosaic_maps, array, figure):
     digit = at.session_state["digit"]
     assert digit.shape == (28, 28) and digit.dtype == np.float32
     assert any(np.array_equal(digit, samples.digit(i)) for i in range(len(samples)))
-    maps, _ = mosaic_maps(at, "conv1", (32, 28, 28))
     with torch.no_grad():
         expected = model.activations(to_input(digit))["conv1"][0].numpy()
-    np.testing.assert_allclose(maps, expected, rtol=1e-4, atol=1e-5)
+    assert_shows(at, "conv1", expected, signed=True)
     first = digit
     at.button(key="fm_sample").click().run()
     assert not np.array_equal(at.session_state["digit"], first)  # the next click loads another digit
@@ -276,8 +339,8 @@ def test_both_languages(digit, lang, open_page, figure):
         i18n.t("fm.curve_test", lang),
     ]
     assert curves["data"][1]["y"] == [h["test_loss"] for h in card["history"]]
-    hover = figure(at, "fm_mosaics")["data"][0]["hovertemplate"]
-    assert hover == i18n.t("fm.hover_map", lang)
+    hover = figure(at, "fm_mosaics")["data"][1]["hovertemplate"]  # conv1's tiles
+    assert hover == i18n.t("fm.hover_pick", lang)
 
 
 def test_every_string_in_both_languages():
@@ -295,11 +358,11 @@ def test_figure_builders_produce_valid_plotly(model, digit, reference):
     from explorer.plots import maps as figs
 
     panels = [
-        figs.MosaicPanel(reference["conv1"], np.arange(32), True, "conv1", 8, "value", selected=3),
-        figs.MosaicPanel(reference["pool2"], np.arange(64)[::-1], False, "pool2", 16, "value"),
+        figs.MosaicPanel(reference["conv1"], np.arange(32), True, "conv1", 8, selected=3),
+        figs.MosaicPanel(reference["pool2"], np.arange(64)[::-1], False, "pool2", 16),
     ]
     built = [
-        figs.mosaics_figure(panels, hover="%{z}", pick_hover="%{customdata}"),
+        figs.mosaics_figure(panels, pick_hover="%{customdata} %{text}", stats_text="{mean} {max}"),
         figs.detail_figure(
             reference["conv2"][3], signed=True, slices=model.conv2.weight[3].detach().numpy(), digit=digit,
             fire=np.zeros((28, 28)), titles=("a", "b", "c"),

@@ -60,17 +60,17 @@ STRINGS = {
         "en": "{layer}: {channels} maps of {h}×{w}, {stage}",
         "uk": "{layer}: {channels} карт розміром {h}×{w}, {stage}",
     },
-    "fm.hover_map": {
-        "en": "channel %{customdata}<br>value %{z:.3f}<extra></extra>",
-        "uk": "канал %{customdata}<br>значення %{z:.3f}<extra></extra>",
-    },
-    "fm.hover_map_relative": {
-        "en": "channel %{customdata}<br>%{z:.0%} of this map's largest |value|<extra></extra>",
-        "uk": "канал %{customdata}<br>%{z:.0%} від найбільшого |значення| цієї карти<extra></extra>",
-    },
     "fm.hover_pick": {
-        "en": "channel %{customdata}: click to open<extra></extra>",
-        "uk": "канал %{customdata}: клацніть, щоб відкрити<extra></extra>",
+        "en": "channel %{customdata}: click to open<br>%{text}<extra></extra>",
+        "uk": "канал %{customdata}: клацніть, щоб відкрити<br>%{text}<extra></extra>",
+    },
+    "fm.tile_stats": {
+        "en": "mean {mean:.3f} · max {max:.3f}",
+        "uk": "середнє {mean:.3f} · максимум {max:.3f}",
+    },
+    "fm.legend_item": {
+        "en": "**{layer}** {what}: {low} {bar} {high}",
+        "uk": "**{layer}** {what}: {low} {bar} {high}",
     },
     "fm.colorbar_value": {"en": "value", "uk": "значення"},
     "fm.colorbar_relative": {"en": "share of max", "uk": "частка max"},
@@ -103,6 +103,10 @@ STRINGS = {
     },
     # one channel up close
     "fm.detail_title": {"en": "One channel up close", "uk": "Один канал зблизька"},
+    "fm.detail_hint": {
+        "en": "Click a map in the mosaics above, or open this section and pick a layer and channel.",
+        "uk": "Клацніть карту в мозаїках вище або відкрийте цей розділ і виберіть шар і канал.",
+    },
     "fm.detail_layer": {"en": "Layer", "uk": "Шар"},
     "fm.detail_channel": {"en": "Channel", "uk": "Канал"},
     "fm.detail_channel_help": {

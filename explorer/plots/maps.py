@@ -3,88 +3,61 @@
 Every text shown in a figure (hover templates, titles, axis labels) is passed in already translated.
 
 Speed (budget: 30 ms of server time per rerun, and every stroke reruns the mosaics and the channel view): each
-figure is written as ONE plain spec dict, numpy arrays become plotly.js typed arrays once, and the result is
-handed to st.plotly_chart as a SpecFigure, which returns that spec from to_dict() instead of building plotly's
-property tree and converting it back. Measured on the mosaics + channel view: 19 ms -> 6.6 ms of CPU per rerun
-(update_*/add_* helpers, which validate on every call, had cost tens of ms). tests/test_page_feature_maps.py
-validates every builder's spec with go.Figure.
+figure is written as ONE plain spec dict with numpy arrays as plotly.js typed arrays (explorer.plots.typed) and
+handed to st.plotly_chart as a FigureSpec, skipping plotly's validation and deep copies.
+
+The two mosaics are images, not heatmaps: each is coloured here through a 255-colour palette of its colour scale
+and sent as a palette PNG (~10-20 KB) in a plotly `image` trace, which plotly.js paints as it is. As heatmaps,
+plotly.js coloured ~40k cells and re-encoded them as PNGs in the browser on every stroke, and the float arrays made
+the figure ~270 KB, which Streamlit's theming scans ~40 times per update (measured: pointer-up -> repainted p50
+~380-470 ms). The exact values stay one click away, in the channel's large view with hover values.
+tests/test_page_feature_maps.py validates every builder's spec with go.Figure.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import plotly.colors
-import plotly.graph_objects as go
+from PIL import Image
 
-from explorer.plots import DIVERGING, HIGHLIGHT, INPUT, SECOND, SEQUENTIAL, format_value, mosaic
+from explorer.plots import (
+    DIVERGING,
+    HIGHLIGHT,
+    INPUT,
+    SECOND,
+    SEQUENTIAL,
+    FigureSpec,
+    format_value,
+    mosaic,
+    typed,
+)
 
 # Resolved once: the spec goes to plotly.js as it is, and plotly.js knows neither reversed names ("RdBu_r") nor
 # "gray" (plotly.py's validation would have translated them).
-SCALES = {name: plotly.colors.get_colorscale(name) for name in (DIVERGING, SEQUENTIAL, INPUT)}
+SCALES = {
+    name: [list(step) for step in plotly.colors.get_colorscale(name)]
+    for name in (DIVERGING, SEQUENTIAL, INPUT)
+}
 NO_CHANNEL = 255  # customdata of gutter cells (channels are 0..63)
+LEVELS = 255  # palette colours of a mosaic image; palette index LEVELS is the transparent gutter
 # HIGHLIGHT, transparent where the channel is silent
 FIRE_SCALE = [[0.0, "rgba(255,176,0,0)"], [1.0, "rgba(255,176,0,0.85)"]]
 COLORBAR = {"thickness": 12, "len": 0.9}
-# numpy dtype -> plotly.js typed-array code (plotly.js has no 64-bit integers; those are sent as int32)
-_TYPED = {"float32": "f4", "float64": "f8", "int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2",
-          "int32": "i4", "uint32": "u4"}  # fmt: skip
 
 
-def typed_array(a: np.ndarray) -> dict:
-    """A numpy array as a plotly.js typed array: {"dtype", "bdata" (base64, little-endian), "shape"}."""
-    a = np.asarray(a)
-    if a.dtype.name not in _TYPED:
-        a = a.astype(np.int32 if a.dtype.kind in "iub" else np.float64)
-    a = np.ascontiguousarray(a, dtype=a.dtype.newbyteorder("<"))
-    shape = ", ".join(str(n) for n in a.shape)
-    return {
-        "dtype": _TYPED[a.dtype.name],
-        "bdata": base64.b64encode(a.tobytes()).decode("ascii"),
-        "shape": shape,
-    }
-
-
-def _jsonable(value):
-    """The spec with every numpy array turned into a typed array and numpy scalars into Python numbers."""
-    if isinstance(value, np.ndarray):
-        return typed_array(value)
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value.item() if isinstance(value, np.generic) else value
-
-
-class SpecFigure(go.Figure):
-    """A figure that carries a finished spec and hands it over unchanged (see the module docstring).
-
-    st.plotly_chart and plotly.io.to_json read a figure through to_dict(); only to_dict() and to_plotly_json()
-    are meaningful here: .data and .layout stay empty, so don't update this figure, build a new spec.
-    """
-
-    def __init__(self, spec: dict):
-        super().__init__(layout={"template": {}})
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec
-
-
-def figure(spec: dict) -> SpecFigure:
-    """A SpecFigure for a spec dict {"data": [...], "layout": {...}} (numpy arrays allowed anywhere).
+def figure(spec: dict) -> FigureSpec:
+    """A FigureSpec for a finished spec dict (arrays already typed).
 
     An empty template: Streamlit applies its own theme in the browser anyway (measured: same colours and font
     with or without plotly's default template), and the default one adds ~7 KB and ~2 ms to every figure.
     """
-    spec = _jsonable(spec)
     spec["layout"].setdefault("template", {})
-    return SpecFigure(spec)
+    return FigureSpec(spec)
 
 
 def tile_origin(position: int, cols: int, tile_hw: tuple[int, int], gutter: int = 1) -> tuple[int, int]:
@@ -99,7 +72,7 @@ def colour_range(z: np.ndarray, signed: bool) -> dict:
     peak = float(np.abs(finite).max()) if finite.size else 0.0
     peak = peak if peak > 0 else 1e-6
     if signed:
-        return {"colorscale": SCALES[DIVERGING], "zmin": -peak, "zmax": peak, "zmid": 0.0}
+        return {"colorscale": SCALES[DIVERGING], "zmin": -peak, "zmax": peak}
     return {"colorscale": SCALES[SEQUENTIAL], "zmin": 0.0, "zmax": peak}
 
 
@@ -122,6 +95,35 @@ def _index_mosaic(labels: np.ndarray, tile_hw: tuple[int, int], cols: int) -> np
     return np.where(np.isnan(z), NO_CHANNEL, z).astype(np.uint8)
 
 
+@cache
+def palette(colorscale: str) -> bytes:
+    """A PNG palette: LEVELS colours sampled evenly from a named colour scale, then the gutter's (black)."""
+    steps = plotly.colors.sample_colorscale(SCALES[colorscale], np.linspace(0, 1, LEVELS))
+    rgb = [
+        plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0]) for c in steps
+    ]
+    out = np.zeros((LEVELS + 1, 3), dtype=np.uint8)
+    out[:LEVELS] = np.clip(np.round(rgb), 0, 255)
+    return out.tobytes()
+
+
+def palette_indices(z: np.ndarray, zmin: float, zmax: float) -> np.ndarray:
+    """Each value's palette index (uint8, 0..LEVELS-1, linear over [zmin, zmax]); NaN -> the gutter, LEVELS."""
+    scaled = (np.nan_to_num(z, nan=zmin) - zmin) * ((LEVELS - 1) / max(zmax - zmin, 1e-12))
+    idx = np.clip(np.rint(scaled), 0, LEVELS - 1).astype(np.uint8)
+    idx[np.isnan(z)] = LEVELS
+    return idx
+
+
+def png_data_url(z: np.ndarray, colorscale: str, zmin: float, zmax: float) -> str:
+    """A 2-D array coloured through `colorscale` over [zmin, zmax] as a palette PNG data URL (NaN transparent)."""
+    img = Image.fromarray(palette_indices(z, zmin, zmax), "P")
+    img.putpalette(palette(colorscale))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1, transparency=LEVELS)  # per stroke: speed over bytes
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
 def outline_shape(top: float, left: float, bottom: float, right: float, color: str = HIGHLIGHT) -> dict:
     """A rectangle around cells [top, bottom) x [left, right) (cell centres at integers)."""
     return {"type": "rect", "x0": left - 0.5, "x1": right - 0.5, "y0": top - 0.5, "y1": bottom - 0.5,
@@ -137,8 +139,8 @@ class MosaicPanel:
     signed: bool
     title: str
     cols: int = 8
-    colorbar_title: str = ""
     selected: int | None = None
+    raw: np.ndarray | None = None  # the unscaled maps when `maps` are rescaled per channel (hover statistics)
 
 
 def _axis_names(k: int) -> tuple[str, str, str]:
@@ -158,12 +160,28 @@ def _stacked_domains(heights: list[float], gap: float) -> list[tuple[float, floa
     return out
 
 
-def mosaics_figure(panels: list[MosaicPanel], *, hover: str, pick_hover: str, height: int = 620) -> go.Figure:
-    """Several layers' maps in ONE figure, one mosaic (one heatmap) per layer stacked top to bottom.
+def mosaic_scale(z: np.ndarray, signed: bool) -> tuple[str, float, float]:
+    """(colour scale name, zmin, zmax) of a mosaic: diverging about 0 when signed, else sequential from 0."""
+    scale = colour_range(z, signed)
+    return (DIVERGING if signed else SEQUENTIAL), scale["zmin"], scale["zmax"]
 
-    Per panel k: trace 2k is the heatmap (customdata = channel number of each cell, gutters NO_CHANNEL; NaN
-    gutters in z), trace 2k+1 an invisible marker per tile (customdata = channel) that makes a click on a tile
-    selectable, which heatmap cells are not. Each panel has its own colour axis and title.
+
+def tile_stats(maps: np.ndarray) -> np.ndarray:
+    """Per channel (mean, max) of (C, H, W) maps, as (C, 2) (the pick layer's hover values)."""
+    flat = maps.reshape(len(maps), -1)
+    return np.stack([flat.mean(axis=1), flat.max(axis=1)], axis=1)
+
+
+def mosaics_figure(
+    panels: list[MosaicPanel], *, pick_hover: str, stats_text: str, height: int = 620
+) -> FigureSpec:
+    """Several layers' maps in ONE figure, one mosaic (one image) per layer stacked top to bottom.
+
+    Per panel k: trace 2k is the mosaic as an image (a palette PNG over mosaic_scale(), gutters transparent),
+    trace 2k+1 an invisible marker per tile that makes a click on a tile selectable, which images are not
+    (customdata = its channel; text = `stats_text` with the channel's mean and max, for `pick_hover`). No colour
+    bars: each one
+    costs plotly.js several forced layouts per update; the page shows the scales as a legend instead.
     """
     mosaics = [mosaic(p.maps[p.order], cols=p.cols) for p in panels]  # (z, rows, cols) each
     domains = _stacked_domains([z.shape[0] for z, _, _ in mosaics], gap=0.07)
@@ -172,21 +190,16 @@ def mosaics_figure(panels: list[MosaicPanel], *, hover: str, pick_hover: str, he
     for k, (p, (z, _, cols), (y0, y1)) in enumerate(zip(panels, mosaics, domains, strict=True)):
         xid, yid, suffix = _axis_names(k)
         c, h, w = p.maps.shape
-        scale = colour_range(z, p.signed)
-        layout[f"coloraxis{suffix}"] = {
-            "colorscale": scale["colorscale"], "cmin": scale["zmin"], "cmax": scale["zmax"], "cmid": scale.get("zmid"),
-            "colorbar": {"thickness": 12, "len": y1 - y0, "y": (y0 + y1) / 2, "yanchor": "middle",
-                         "title": {"text": p.colorbar_title}},
-        }  # fmt: skip
-        data.append({"type": "heatmap", "z": z, "customdata": _index_mosaic(p.order, (h, w), cols),
-                     "coloraxis": f"coloraxis{suffix}", "hovertemplate": hover, "hoverongaps": False,
-                     "xaxis": xid, "yaxis": yid})  # fmt: skip
+        data.append({"type": "image", "source": png_data_url(z, *mosaic_scale(z, p.signed)), "xaxis": xid,
+                     "yaxis": yid, "hoverinfo": "skip"})  # fmt: skip
         tops, lefts = np.divmod(np.arange(c), cols)
+        raw = p.maps if p.raw is None else p.raw
+        text = [stats_text.format(mean=mean, max=peak) for mean, peak in tile_stats(raw[p.order]).tolist()]
         tile_px = max(8, round(height * (y1 - y0) / z.shape[0] * h))  # on-screen tile size, roughly
-        data.append({"type": "scatter", "mode": "markers", "x": lefts * (w + 1) + (w - 1) / 2,
-                     "y": tops * (h + 1) + (h - 1) / 2, "customdata": p.order, "hovertemplate": pick_hover,
-                     "marker": {"size": tile_px, "symbol": "square", "opacity": 0}, "showlegend": False,
-                     "xaxis": xid, "yaxis": yid})  # fmt: skip
+        data.append({"type": "scatter", "mode": "markers", "x": typed(lefts * (w + 1) + (w - 1) / 2),
+                     "y": typed(tops * (h + 1) + (h - 1) / 2), "customdata": typed(p.order, "i4"), "text": text,
+                     "hovertemplate": pick_hover, "showlegend": False, "xaxis": xid, "yaxis": yid,
+                     "marker": {"size": tile_px, "symbol": "square", "opacity": 0}})  # fmt: skip
         # fixed ranges: autorange would pad for the big invisible markers and shrink the tiles
         axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "visible": False}
         layout[f"xaxis{suffix}"] = {**axis, "anchor": yid, "range": [-0.5, z.shape[1] - 0.5]}
@@ -200,8 +213,15 @@ def mosaics_figure(panels: list[MosaicPanel], *, hover: str, pick_hover: str, he
     return figure({"data": data, "layout": layout})
 
 
+@cache
+def gradient_css(colorscale: str, stops: int = 9) -> str:
+    """A CSS linear-gradient (left to right) through a named colour scale, for a legend outside plotly."""
+    colours = plotly.colors.sample_colorscale(SCALES[colorscale], np.linspace(0, 1, stops))
+    return f"linear-gradient(90deg, {', '.join(colours)})"
+
+
 def _channel_trace(a: np.ndarray, signed: bool, hover: str) -> dict:
-    heat = {"type": "heatmap", "z": a, "hovertemplate": hover, **colour_range(a, signed)}
+    heat = {"type": "heatmap", "z": typed(a), "hovertemplate": hover, **colour_range(a, signed)}
     if max(a.shape) <= 40:
         heat.update(xgap=1, ygap=1)
     return heat
@@ -211,12 +231,12 @@ def _filter_trace(slices: np.ndarray, hover: str, slice_hover: str) -> dict:
     """One filter: its grid with the weights written in, or ONE mosaic of its input slices."""
     if len(slices) == 1:
         k = slices[0]
-        return {"type": "heatmap", "z": k, "xgap": 1, "ygap": 1, "hovertemplate": hover,
+        return {"type": "heatmap", "z": typed(k), "xgap": 1, "ygap": 1, "hovertemplate": hover,
                 "text": [[format_value(float(v), 3) for v in row] for row in k], "texttemplate": "%{text}",
                 **colour_range(k, signed=True)}  # fmt: skip
     z, _, cols = mosaic(slices, cols=8)
-    return {"type": "heatmap", "z": z, "hovertemplate": slice_hover, "hoverongaps": False,
-            "customdata": _index_mosaic(np.arange(len(slices)), slices.shape[1:], cols),
+    return {"type": "heatmap", "z": typed(z), "hovertemplate": slice_hover, "hoverongaps": False,
+            "customdata": typed(_index_mosaic(np.arange(len(slices)), slices.shape[1:], cols), "u1"),
             **colour_range(z, signed=True)}  # fmt: skip
 
 
@@ -230,7 +250,7 @@ def detail_figure(
     titles: tuple[str, str, str],
     hovers: dict[str, str],
     height: int = 360,
-) -> go.Figure:
+) -> FigureSpec:
     """One channel up close, three panels side by side in ONE figure: its map (hover values), its filter
     (in_channels, kH, kW) and the input digit with where the channel fires (0..1) laid over it in amber.
 
@@ -240,9 +260,9 @@ def detail_figure(
     traces = [
         _channel_trace(channel_map, signed, hovers["cell"]),
         _filter_trace(slices, hovers["weight"], hovers["slice"]),
-        {"type": "heatmap", "z": digit, "colorscale": SCALES[INPUT], "zmin": 0, "zmax": 1, "showscale": False,
+        {"type": "heatmap", "z": typed(digit), "colorscale": SCALES[INPUT], "zmin": 0, "zmax": 1, "showscale": False,
          "hoverinfo": "skip"},
-        {"type": "heatmap", "z": fire, "customdata": digit, "colorscale": FIRE_SCALE, "zmin": 0, "zmax": 1,
+        {"type": "heatmap", "z": typed(fire), "customdata": typed(digit), "colorscale": FIRE_SCALE, "zmin": 0, "zmax": 1,
          "showscale": False, "hovertemplate": hovers["fire"]},
     ]  # fmt: skip
     layout = {"height": height, "margin": {"l": 0, "r": 0, "t": 28, "b": 4}, "annotations": []}
@@ -263,13 +283,13 @@ def detail_figure(
     return figure({"data": traces, "layout": layout})
 
 
-def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: int = 170) -> go.Figure:
+def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: int = 170) -> FigureSpec:
     """All conv1 filters (C, kH, kW) as ONE mosaic on one symmetric colour scale."""
     z, _, cols = mosaic(filters, cols=cols)
     heat = {
         "type": "heatmap",
-        "z": z,
-        "customdata": _index_mosaic(np.arange(len(filters)), filters.shape[1:], cols),
+        "z": typed(z),
+        "customdata": typed(_index_mosaic(np.arange(len(filters)), filters.shape[1:], cols), "u1"),
         "hovertemplate": hover,
         "hoverongaps": False,
         "colorbar": COLORBAR,
@@ -278,7 +298,7 @@ def filters_gallery(filters: np.ndarray, *, hover: str, cols: int = 16, height: 
     return figure({"data": [heat], "layout": grid_layout(height)})
 
 
-def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height: int = 260) -> go.Figure:
+def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height: int = 260) -> FigureSpec:
     """Test accuracy of each digit class as bars, the y axis zoomed so differences of a percent show."""
     low = min(per_class, default=0.0)
     bottom = max(0.0, np.floor(low * 100 - 1) / 100) if low > 0.5 else 0.0
@@ -296,7 +316,7 @@ def per_class_bar(per_class: list[float], *, x_title: str, y_title: str, height:
 
 def training_curves(
     epochs: list[int], history: dict[str, list], *, labels: dict[str, str], height: int = 300
-) -> go.Figure:
+) -> FigureSpec:
     """Loss (left) and accuracy (right) per epoch, training and test set (as the tutorial plots them)."""
     colours = {"train": SECOND, "test": HIGHLIGHT}
     data = []

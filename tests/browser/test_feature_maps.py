@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 PANEL = ".st-key-prediction"
 MOSAICS = ".st-key-fm_mosaics"
-IMAGES = MOSAICS + " .hm image"  # plotly paints each heatmap (conv1's, conv2's) as one <image>
+IMAGES = MOSAICS + " .im image"  # the mosaics (conv1's, conv2's) are plotly image traces: one <image> each
 CONV1 = {"channels": 32, "cols": 8, "tile": 28}  # the page's conv1 mosaic: 8 tiles of 28x28 per row
 HREFS = f"[...document.querySelectorAll('{IMAGES}')].map(i => i.getAttribute('href')).join('|')"
 
@@ -51,7 +51,16 @@ def wait_changed(page, script: str, before: str, timeout: float = 30_000) -> Non
     page.wait_for_function(f"(before) => ({script}) !== before", arg=before, timeout=timeout)
 
 
+def open_channel_section(page) -> None:
+    """Open "one channel up close" (built only while open) unless a tile click has opened it already."""
+    if page.locator(".st-key-fm_whatif").count() == 0:
+        page.locator(".st-key-fm_detail summary").click()
+        page.locator(".st-key-fm_whatif").wait_for()
+        wait_for_app(page)
+
+
 def apply_preset(page, label: str) -> None:
+    open_channel_section(page)
     if page.locator(".st-key-fm_apply").count() == 0:  # the what-if section is switched off
         page.locator(".st-key-fm_whatif label").click()
         page.locator(".st-key-fm_apply button").wait_for()
@@ -79,7 +88,8 @@ def test_draw_open_channel_edit_and_reset(app_server, page):
     page.wait_for_function(f"() => document.querySelectorAll('{IMAGES}').length === 2")
     assert_no_exception(page)
 
-    # open channel 5 by clicking its map in the conv1 mosaic
+    # open channel 5 by clicking its map in the conv1 mosaic: the closed section opens on it
+    assert page.locator(".st-key-fm_channel").count() == 0
     click_tile(page, 0, 5, CONV1)
     page.wait_for_function(
         "() => document.querySelector('.st-key-fm_channel_conv1 input')?.value === '5'", timeout=30_000
