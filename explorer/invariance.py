@@ -61,7 +61,7 @@ def _affine(x: torch.Tensor, t: Transform) -> torch.Tensor:
 
 def _normalise(digits: np.ndarray) -> torch.Tensor:
     """(N, 28, 28) digits in [0, 1] -> (N, 1, 28, 28) network input."""
-    x = torch.as_tensor(np.asarray(digits, dtype=np.float32))
+    x = torch.from_numpy(np.array(digits, dtype=np.float32))  # a copy: cached digits are read-only
     return ((x - MNIST_MEAN) / MNIST_STD)[:, None]
 
 
@@ -235,6 +235,16 @@ def _cached_fixed(model, key: bytes) -> tuple[np.ndarray, ...]:
 def _cached_moved(model, key: bytes, t: Transform) -> tuple[np.ndarray, ...]:
     moved = transform(_digit(key), t)[None]  # (1, 28, 28)
     return _read_only(moved, *predictions(model, moved))
+
+
+@lru_cache(maxsize=64)
+def _cached_conv1_map(model, key: bytes, channel: int) -> np.ndarray:
+    return _read_only(channel_stages(model, _digit(key)[None], channel=channel)["relu1"][0, 0])[0]
+
+
+def conv1_map(model, digit: np.ndarray, channel: int) -> np.ndarray:
+    """One conv1 channel after ReLU (28, 28), what the network's pool1 receives; remembered per (digit, channel)."""
+    return _cached_conv1_map(model, _key(digit), int(channel))
 
 
 def cached_measure(model, digit: np.ndarray, t: Transform, channel: int) -> tuple[StageChange, ...]:

@@ -171,7 +171,7 @@ def feature_map(digit: np.ndarray) -> np.ndarray | None:
     if model is None:
         return None
     channel = slider(st, "pool_channel", 0, 31, help=t("pool.channel_help"))
-    return inv.channel_stages(model, digit[None], channel=int(channel))["relu1"][0, 0]  # one channel only
+    return inv.conv1_map(model, digit, channel)
 
 
 def pooling_input() -> tuple[np.ndarray | None, str]:

@@ -324,6 +324,9 @@ def test_feature_map_pooling_is_the_networks_pool1(digit, open_page, shown_outpu
         net = model.activations(to_input(digit))["pool1"][0, 6].numpy()
     np.testing.assert_allclose(shown_output(at), net, atol=1e-6)
     np.testing.assert_allclose(pool1, net, atol=1e-6)
+    relu1 = inv.conv1_map(model, digit, 6)
+    assert inv.conv1_map(model, digit.copy(), 6) is relu1 and not relu1.flags.writeable  # remembered, shared
+    np.testing.assert_allclose(relu1, inv.channel_stages(model, digit[None])["relu1"][0, 6], atol=1e-6)
     assert "588 of the 784 input values (75%)" in markdown(at)
 
 
