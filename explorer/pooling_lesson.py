@@ -37,6 +37,7 @@ DILATION_CAP = 3
 GRID_LIMIT = 1000.0  # |value| allowed in the editable grid
 
 # every page setting with its default, in one place (session-state keys; a later issue maps them to query params)
+SECTIONS = ("pool", "padding", "moves")  # the page's tabs, in order (ids, not their translated labels)
 DEFAULTS = {
     "pool_source": "tutorial",
     "pool_mode": "max",

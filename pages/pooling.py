@@ -26,7 +26,7 @@ CHART = {"displayModeBar": False}
 GRID = "pool_grid"  # the editable grid's values (not a widget key: survives page switches)
 EDITOR = "pool_editor"  # version of the grid editor; a new key drops its edits after a reset
 STAGE_SIZES = {"relu1": 28, "pool1": 14, "pool1x2": 7}
-SECTIONS = ("pool", "padding", "moves")  # the tabs, in order
+SECTIONS = lesson.SECTIONS  # the tabs, in order
 SECTION = "pool_section"  # the open tab's id: unlike the tabs' own value (a translated label) it survives a
 # language or page switch
 TABS = "pool_tab"  # the tabs widget

@@ -557,3 +557,20 @@ def test_real_app_lesson_holds_back_the_pooled_map_until_revealed():
     at.button(key="lesson_reveal").click().run()
     assert not at.exception and i18n.t("lesson.hidden", "en") not in [i.value for i in at.info]
     assert at.main.get("plotly_chart")
+
+
+@pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")
+def test_real_app_pooling_link_opens_its_tab():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "uk"
+    at.query_params.update({"section": "moves", "shift_x": "2"})
+    at.switch_page("pages/pooling.py").run()
+    assert not at.exception and not at.toast
+    assert at.session_state["pool_section"] == "moves" and at.session_state["pool_shift_x"] == 2
+    assert at.slider(key="pool_shift_x").value == 2  # the invariance tab is the one built
+    assert flat(at)["section"] == "moves"
+    at.session_state["pool_section"] = (
+        "pool"  # back to the first tab (its callback sets this): the link follows
+    )
+    at.run()
+    assert "section" not in flat(at)

@@ -59,10 +59,11 @@ STRINGS = {
         "uk": "Кожна плитка — карта ознак одного каналу. Знайдіть фільтр, що реагує на краї одного напрямку.",
     },
     "lesson.look.pooling": {
-        "en": "Pooling keeps one number per window. Compare max and average pooling, and move the digit a "
-        "little: what changes after pooling?",
-        "uk": "Об'єднання (pooling) залишає одне число на вікно. Порівняйте максимальне та середнє об'єднання "
-        "і трохи зсуньте цифру: що змінюється після об'єднання?",
+        "en": "Pooling keeps one number per window. Compare max and average pooling, then move the digit a "
+        "little in the tab “Why pooling helps: moved digits”: what changes after pooling?",
+        "uk": "Об'єднання (pooling) залишає одне число на вікно. Порівняйте максимальне та середнє об'єднання, "
+        "а потім трохи зсуньте цифру на вкладці «Навіщо об'єднання: зсунуті цифри»: що змінюється після "
+        "об'єднання?",
     },
     "lesson.predict": {"en": "Predict first:", "uk": "Спершу передбачте:"},
     "lesson.q.inputs": {

@@ -93,6 +93,7 @@ def _pooling() -> Spec:
         "pool_rotate": ("rotate", codec.Int(-30, 30, step=5), d["pool_rotate"]),
         "pool_scale": ("scale", codec.Float(0.7, 1.3, digits=2, step=0.05), d["pool_scale"]),
         "pool_inv_channel": ("inv_channel", codec.Int(0, 31), d["pool_inv_channel"]),
+        "pool_section": ("section", codec.Choice(pl.SECTIONS), pl.SECTIONS[0]),  # the open tab
     }
 
 
