@@ -28,9 +28,9 @@ EDIT_ERROR = "fm_edit_error"  # message key of the last refused edit, shown once
 EDITOR_VERSION = "fm_editor_version"  # bumped to re-seed the data editor (preset, reset, refused edit)
 SAMPLE_NEXT = "fm_sample_next"  # how many samples were loaded (which one comes next)
 SAMPLE_SHOWN = "fm_sample_shown"  # (digit array, sample number, label) of the loaded sample
-MOSAIC_COLS = {"conv1": 8, "conv2": 16}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
-MOSAICS = "fm_mosaics"  # the chart with both mosaics (browser hook .st-key-fm_mosaics)
-MOSAICS_HEIGHT = 540
+MOSAIC_COLS = {"conv1": 8, "conv2": 16}
+MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
+MOSAICS = "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics img)
 DETAIL = "fm_detail"  # the "one channel up close" section is open (built only then; a tile click opens it)
 SECTION_KEYS = ("fm_layer", "fm_channel_conv1", "fm_channel_conv2", WHATIF, "fm_preset")
 LEGEND_BAR = (
@@ -99,16 +99,15 @@ def pipeline_strip(model) -> None:
 
 
 def _on_pick() -> None:
-    """A click on a tile of the mosaics opens that channel below (trace 2k+1 holds layer k's tile markers)."""
-    event = st.session_state.get(MOSAICS) or {}
-    for point in event.get("selection", {}).get("points", []):
-        k, odd = divmod(point.get("curve_number", -1), 2)
-        if odd and 0 <= k < len(network.LAYERS) and point.get("customdata") is not None:
-            layer = network.LAYERS[k]
-            st.session_state["fm_layer"] = layer
-            st.session_state[f"fm_channel_{layer}"] = int(point["customdata"])
+    """A click on a tile of the mosaics ({"layer": panel index, "channel"}) opens that channel below."""
+    pick = (st.session_state.get(MOSAICS) or {}).get("pick") or {}
+    layer, channel = pick.get("layer"), pick.get("channel")
+    if isinstance(layer, int) and 0 <= layer < len(network.LAYERS) and isinstance(channel, int):
+        name = network.LAYERS[layer]
+        if 0 <= channel < MOSAIC_CHANNELS[name]:
+            st.session_state["fm_layer"] = name
+            st.session_state[f"fm_channel_{name}"] = channel
             st.session_state[DETAIL] = True
-            return
 
 
 def _editor_key(channel: int) -> str:
@@ -277,12 +276,77 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
             )
         )
     st.caption(_legend(panels, per_channel), unsafe_allow_html=True)
-    fig = figs.mosaics_figure(
-        panels, pick_hover=t("fm.hover_pick"), stats_text=t("fm.tile_stats"), height=MOSAICS_HEIGHT
+    hover = t("fm.tile_hover")
+    _mosaics_component(
+        key=MOSAICS,
+        data={"panels": [figs.mosaic_view(panel, hover) for panel in panels]},
+        on_pick_change=_on_pick,
     )
-    st.plotly_chart(
-        projector.style(fig), key=MOSAICS, config=CONFIG, on_select=_on_pick, selection_mode="points"
-    )
+
+
+# The mosaics component: two <img>s whose sources are swapped per stroke, a tooltip and a click per tile. It runs at
+# mount and again whenever `data` changes; listeners are bound once per element and read the newest panels.
+MOSAICS_HTML = '<div class="fm" role="group"></div>'
+MOSAICS_CSS = """
+.fm { display: flex; flex-direction: column; gap: 0.6rem; font-family: var(--st-font); color: var(--st-text-color); }
+.fm figure { margin: 0; }
+.fm figcaption { font-weight: 600; font-size: 0.875rem; margin-bottom: 0.2rem; }
+.fm .frame { position: relative; line-height: 0; }
+.fm img { display: block; width: 100%; height: auto; image-rendering: pixelated; cursor: pointer; }
+.fm .sel { position: absolute; box-sizing: border-box; border: 3px solid #FFB000; pointer-events: none; }
+"""
+MOSAICS_JS = """
+export default function ({ parentElement, data, setTriggerValue }) {
+  const root = parentElement.querySelector(".fm");
+  const panels = (data && data.panels) || [];
+  if (root.children.length !== panels.length) {
+    root.textContent = "";
+    for (const _ of panels) {
+      const fig = document.createElement("figure");
+      fig.innerHTML = '<figcaption></figcaption><div class="frame"><img><div class="sel"></div></div>';
+      root.appendChild(fig);
+    }
+  }
+  panels.forEach((p, k) => {
+    const fig = root.children[k], img = fig.querySelector("img"), sel = fig.querySelector(".sel");
+    fig.querySelector("figcaption").textContent = p.title;
+    img.alt = p.title;
+    if (img.getAttribute("src") !== p.src) img.setAttribute("src", p.src);
+    sel.hidden = p.selected === null;
+    if (p.selected !== null) {
+      const [h, w] = p.tile, r = Math.floor(p.selected / p.cols), c = p.selected % p.cols;
+      Object.assign(sel.style, { left: (100 * c * (w + 1)) / p.width + "%", top: (100 * r * (h + 1)) / p.height + "%",
+                                 width: (100 * w) / p.width + "%", height: (100 * h) / p.height + "%" });
+    }
+  });
+  const tileAt = (e) => {
+    const img = e.target.closest && e.target.closest("img");
+    if (!img) return null;
+    const k = [...root.children].indexOf(img.closest("figure")), p = root.__panels[k];
+    const box = img.getBoundingClientRect(), [h, w] = p.tile;
+    const x = ((e.clientX - box.left) * p.width) / box.width, y = ((e.clientY - box.top) * p.height) / box.height;
+    const c = Math.floor(x / (w + 1)), r = Math.floor(y / (h + 1)), i = r * p.cols + c;
+    if (c >= p.cols || x - c * (w + 1) >= w || y - r * (h + 1) >= h || i >= p.channels.length) return null;
+    return { img, layer: k, position: i, channel: p.channels[i], text: p.texts[i] };
+  };
+  root.__panels = panels;
+  if (!root.__bound) {
+    root.__bound = true;
+    root.addEventListener("mousemove", (e) => {
+      const hit = tileAt(e);
+      if (hit) hit.img.title = hit.text; else if (e.target.title) e.target.title = "";
+    });
+    root.addEventListener("click", (e) => {
+      const hit = tileAt(e);
+      if (hit) root.__pick({ layer: hit.layer, channel: hit.channel });
+    });
+  }
+  root.__pick = (value) => setTriggerValue("pick", value);
+}
+"""
+_mosaics_component = st.components.v2.component(
+    "explorer.fm_mosaics", html=MOSAICS_HTML, css=MOSAICS_CSS, js=MOSAICS_JS
+)
 
 
 def _legend(panels: list[figs.MosaicPanel], per_channel: bool) -> str:

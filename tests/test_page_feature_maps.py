@@ -2,8 +2,8 @@
 own session, both languages render.
 
 Figures are read back from the plotly spec Streamlit sends (json.loads(element.proto.spec)); numpy arrays travel
-as base64 typed arrays, the two mosaics as palette PNGs (decoded here: each pixel's palette index must be the
-activation's place on the colour scale). Expected values are computed here with torch, independently of
+as base64 typed arrays. The two mosaics go to the page's own component (its data: json.loads(element.proto.json))
+as palette PNGs, decoded here: each pixel's palette index must be the activation's place on the colour scale. Expected values are computed here with torch, independently of
 explorer.network.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import json
 import re
 
 import numpy as np
@@ -82,21 +83,25 @@ def scale_indices(values: np.ndarray, signed: bool) -> np.ndarray:
     return np.rint((values - low) / (peak - low) * (LEVELS - 1))
 
 
+def mosaic_panels(at: AppTest) -> list[dict]:
+    """The data the page sent to its mosaics component: one panel per layer."""
+    return json.loads(at.get_by_key("fm_mosaics").proto.json)["panels"]
+
+
 @pytest.fixture(scope="module")
-def mosaic_maps(array, figure):
+def mosaic_maps():
     """mosaic_maps(at, layer, shape) -> (palette index of every cell, tile by tile in display order; each
-    tile's [channel, mean, max] from the pick layer's customdata and hover text; the PNG's palette, (256, 3))."""
+    tile's [channel, mean, max] from its hover text; the PNG's palette, (256, 3))."""
 
     def read(at: AppTest, layer: str, shape: tuple[int, int, int]):
-        data = figure(at, "fm_mosaics")["data"]
-        image, picks = data[2 * LAYERS.index(layer)], data[2 * LAYERS.index(layer) + 1]  # an image, its tiles
-        assert image["type"] == "image" and picks["type"] == "scatter"
-        png = decode_png(image["source"])
+        panel = mosaic_panels(at)[LAYERS.index(layer)]
+        png = decode_png(panel["src"])
         assert png.mode == "P" and png.info["transparency"] == LEVELS  # gutters transparent
+        assert (panel["width"], panel["height"]) == png.size and panel["cols"] == COLS[layer]
         indices = tiles(np.asarray(png).astype(float), *shape, COLS[layer], gutter=LEVELS)
         palette = np.frombuffer(png.palette.tobytes(), dtype=np.uint8).reshape(-1, 3)
-        stats = [[float(v) for v in re.findall(r"-?\d+\.\d+", text)] for text in picks["text"]]
-        return indices, np.column_stack([array(picks["customdata"]), stats]), palette
+        stats = [[float(v) for v in re.findall(r"-?\d+\.\d+", text)] for text in panel["texts"]]
+        return indices, np.column_stack([panel["channels"], stats]), palette
 
     return read
 
@@ -199,9 +204,8 @@ def test_channel_detail_for_conv2(model, digit, reference, open_page, array, fig
     expected = np.kron(relu / relu.max(), np.ones((2, 2))) if relu.max() > 0 else np.zeros((28, 28))
     np.testing.assert_allclose(array(detail[3]["z"]), expected, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(array(detail[2]["z"]), digit, atol=1e-6)
-    # the selected tile is outlined in the conv2 mosaic (axes x2/y2), at channel 17's tile (row 1, column 1)
-    shapes = figure(at, "fm_mosaics")["layout"]["shapes"]
-    assert [(s["xref"], s["x0"], s["y0"]) for s in shapes] == [("x2", 15 - 0.5, 15 - 0.5)]
+    # the selected tile is outlined in the conv2 mosaic only: channel 17's tile (row 1, column 1 of 16)
+    assert [p["selected"] for p in mosaic_panels(at)] == [None, 17]
     at.toggle(key="fm_whatif").set_value(True).run()
     assert not at.data_editor  # no what-if editor for conv2
     assert i18n.t("fm.whatif_conv2", "en") in [c.value for c in at.caption]
@@ -291,7 +295,7 @@ def test_no_digit_then_sample(reference, open_page, assert_shows, array, figure)
     at = open_page(None)
     assert [i.value for i in at.info] == [i18n.t("fm.no_digit", "en")]
     assert prediction(at) == "–"
-    keys = [el.proto.id for el in at.get("plotly_chart")]
+    keys = [el.proto.id for el in at.get("plotly_chart") + at.get("bidi_component")]
     assert not any("fm_mosaics" in k for k in keys)
     gallery = array(figure(at, "fm_gallery")["data"][0]["z"]).astype(float)  # the static parts still work
     model = load_pretrained()
@@ -339,8 +343,8 @@ def test_both_languages(digit, lang, open_page, figure):
         i18n.t("fm.curve_test", lang),
     ]
     assert curves["data"][1]["y"] == [h["test_loss"] for h in card["history"]]
-    hover = figure(at, "fm_mosaics")["data"][1]["hovertemplate"]  # conv1's tiles
-    assert hover == i18n.t("fm.hover_pick", lang)
+    hover = mosaic_panels(at)[0]["texts"][0]  # conv1's first tile
+    assert hover.splitlines()[0] == i18n.t("fm.tile_hover", lang, channel=0, mean=0, max=0).splitlines()[0]
 
 
 def test_every_string_in_both_languages():
@@ -362,7 +366,6 @@ def test_figure_builders_produce_valid_plotly(model, digit, reference):
         figs.MosaicPanel(reference["pool2"], np.arange(64)[::-1], False, "pool2", 16),
     ]
     built = [
-        figs.mosaics_figure(panels, pick_hover="%{customdata} %{text}", stats_text="{mean} {max}"),
         figs.detail_figure(
             reference["conv2"][3], signed=True, slices=model.conv2.weight[3].detach().numpy(), digit=digit,
             fire=np.zeros((28, 28)), titles=("a", "b", "c"),
@@ -383,5 +386,7 @@ def test_figure_builders_produce_valid_plotly(model, digit, reference):
     ]  # fmt: skip
     for fig in built:
         go.Figure(fig.to_dict())  # validating: ValueError on any invalid property
-    shapes = built[0].to_dict()["layout"]["shapes"]
-    assert len(shapes) == 1 and shapes[0]["xref"] == "x"  # channel 3 outlined in the first mosaic
+    views = [figs.mosaic_view(p, "{channel} {mean:.3f} {max:.3f}") for p in panels]
+    assert [v["selected"] for v in views] == [3, None]  # channel 3 outlined in the first mosaic
+    assert views[1]["channels"] == list(range(63, -1, -1)) and views[1]["texts"][0].startswith("63 ")
+    assert [(v["width"], v["height"]) for v in views] == [(8 * 29 - 1, 4 * 29 - 1), (16 * 8 - 1, 4 * 8 - 1)]

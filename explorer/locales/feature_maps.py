@@ -60,13 +60,9 @@ STRINGS = {
         "en": "{layer}: {channels} maps of {h}×{w}, {stage}",
         "uk": "{layer}: {channels} карт розміром {h}×{w}, {stage}",
     },
-    "fm.hover_pick": {
-        "en": "channel %{customdata}: click to open<br>%{text}<extra></extra>",
-        "uk": "канал %{customdata}: клацніть, щоб відкрити<br>%{text}<extra></extra>",
-    },
-    "fm.tile_stats": {
-        "en": "mean {mean:.3f} · max {max:.3f}",
-        "uk": "середнє {mean:.3f} · максимум {max:.3f}",
+    "fm.tile_hover": {
+        "en": "channel {channel}: click to open\nmean {mean:.3f} · max {max:.3f}",
+        "uk": "канал {channel}: клацніть, щоб відкрити\nсереднє {mean:.3f} · максимум {max:.3f}",
     },
     "fm.legend_item": {
         "en": "**{layer}** {what}: {low} {bar} {high}",

@@ -6,11 +6,12 @@ Speed (budget: 30 ms of server time per rerun, and every stroke reruns the mosai
 figure is written as ONE plain spec dict with numpy arrays as plotly.js typed arrays (explorer.plots.typed) and
 handed to st.plotly_chart as a FigureSpec, skipping plotly's validation and deep copies.
 
-The two mosaics are images, not heatmaps: each is coloured here through a 255-colour palette of its colour scale
-and sent as a palette PNG (~10-20 KB) in a plotly `image` trace, which plotly.js paints as it is. As heatmaps,
-plotly.js coloured ~40k cells and re-encoded them as PNGs in the browser on every stroke, and the float arrays made
-the figure ~270 KB, which Streamlit's theming scans ~40 times per update (measured: pointer-up -> repainted p50
-~380-470 ms). The exact values stay one click away, in the channel's large view with hover values.
+The two mosaics are not plotly figures: each is coloured here through a 255-colour palette of its colour scale and
+sent as a palette PNG (~10-20 KB) to a small component of the page that only swaps two <img> sources per stroke
+(mosaic_view). As one plotly figure of two heatmaps, plotly.js coloured ~40k cells, re-encoded them as PNGs and
+redrew colour bars, titles and the click layer in the browser on every stroke (~200 ms of main-thread time; the
+~270 KB of floats were also scanned ~40 times by Streamlit's theming): pointer-up -> repainted p50 was 380-470 ms.
+The exact values stay one click away, in the channel's large view with hover values.
 tests/test_page_feature_maps.py validates every builder's spec with go.Figure.
 """
 
@@ -58,12 +59,6 @@ def figure(spec: dict) -> FigureSpec:
     """
     spec["layout"].setdefault("template", {})
     return FigureSpec(spec)
-
-
-def tile_origin(position: int, cols: int, tile_hw: tuple[int, int], gutter: int = 1) -> tuple[int, int]:
-    """Top-left cell (row, col) of tile number `position` in a mosaic."""
-    r, c = divmod(position, cols)
-    return r * (tile_hw[0] + gutter), c * (tile_hw[1] + gutter)
 
 
 def colour_range(z: np.ndarray, signed: bool) -> dict:
@@ -124,12 +119,6 @@ def png_data_url(z: np.ndarray, colorscale: str, zmin: float, zmax: float) -> st
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def outline_shape(top: float, left: float, bottom: float, right: float, color: str = HIGHLIGHT) -> dict:
-    """A rectangle around cells [top, bottom) x [left, right) (cell centres at integers)."""
-    return {"type": "rect", "x0": left - 0.5, "x1": right - 0.5, "y0": top - 0.5, "y1": bottom - 0.5,
-            "line": {"color": color, "width": 3}, "fillcolor": "rgba(0,0,0,0)"}  # fmt: skip
-
-
 @dataclass(frozen=True)
 class MosaicPanel:
     """One layer's maps for mosaics_figure: (C, H, W) maps, display order, colour kind, title, selection."""
@@ -149,17 +138,6 @@ def _axis_names(k: int) -> tuple[str, str, str]:
     return f"x{suffix}", f"y{suffix}", suffix
 
 
-def _stacked_domains(heights: list[float], gap: float) -> list[tuple[float, float]]:
-    """Vertical paper domains, top to bottom, proportional to `heights`, `gap` between (for titles)."""
-    free = 1.0 - gap * len(heights)
-    top, out = 1.0 - gap, []
-    for h in heights:
-        size = free * h / sum(heights)
-        out.append((max(0.0, round(top - size, 6)), round(top, 6)))
-        top -= size + gap
-    return out
-
-
 def mosaic_scale(z: np.ndarray, signed: bool) -> tuple[str, float, float]:
     """(colour scale name, zmin, zmax) of a mosaic: diverging about 0 when signed, else sequential from 0."""
     scale = colour_range(z, signed)
@@ -172,45 +150,22 @@ def tile_stats(maps: np.ndarray) -> np.ndarray:
     return np.stack([flat.mean(axis=1), flat.max(axis=1)], axis=1)
 
 
-def mosaics_figure(
-    panels: list[MosaicPanel], *, pick_hover: str, stats_text: str, height: int = 620
-) -> FigureSpec:
-    """Several layers' maps in ONE figure, one mosaic (one image) per layer stacked top to bottom.
-
-    Per panel k: trace 2k is the mosaic as an image (a palette PNG over mosaic_scale(), gutters transparent),
-    trace 2k+1 an invisible marker per tile that makes a click on a tile selectable, which images are not
-    (customdata = its channel; text = `stats_text` with the channel's mean and max, for `pick_hover`). No colour
-    bars: each one
-    costs plotly.js several forced layouts per update; the page shows the scales as a legend instead.
-    """
-    mosaics = [mosaic(p.maps[p.order], cols=p.cols) for p in panels]  # (z, rows, cols) each
-    domains = _stacked_domains([z.shape[0] for z, _, _ in mosaics], gap=0.07)
-    data, layout = [], {"height": height, "margin": {"l": 0, "r": 0, "t": 6, "b": 4},
-                        "dragmode": False, "shapes": [], "annotations": []}  # fmt: skip
-    for k, (p, (z, _, cols), (y0, y1)) in enumerate(zip(panels, mosaics, domains, strict=True)):
-        xid, yid, suffix = _axis_names(k)
-        c, h, w = p.maps.shape
-        data.append({"type": "image", "source": png_data_url(z, *mosaic_scale(z, p.signed)), "xaxis": xid,
-                     "yaxis": yid, "hoverinfo": "skip"})  # fmt: skip
-        tops, lefts = np.divmod(np.arange(c), cols)
-        raw = p.maps if p.raw is None else p.raw
-        text = [stats_text.format(mean=mean, max=peak) for mean, peak in tile_stats(raw[p.order]).tolist()]
-        tile_px = max(8, round(height * (y1 - y0) / z.shape[0] * h))  # on-screen tile size, roughly
-        data.append({"type": "scatter", "mode": "markers", "x": typed(lefts * (w + 1) + (w - 1) / 2),
-                     "y": typed(tops * (h + 1) + (h - 1) / 2), "customdata": typed(p.order, "i4"), "text": text,
-                     "hovertemplate": pick_hover, "showlegend": False, "xaxis": xid, "yaxis": yid,
-                     "marker": {"size": tile_px, "symbol": "square", "opacity": 0}})  # fmt: skip
-        # fixed ranges: autorange would pad for the big invisible markers and shrink the tiles
-        axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "visible": False}
-        layout[f"xaxis{suffix}"] = {**axis, "anchor": yid, "range": [-0.5, z.shape[1] - 0.5]}
-        layout[f"yaxis{suffix}"] = {**axis, "anchor": xid, "domain": [y0, y1], "range": [z.shape[0] - 0.5, -0.5],
-                                    "scaleanchor": xid, "scaleratio": 1}  # fmt: skip
-        layout["annotations"].append({"text": f"<b>{p.title}</b>", "xref": "paper", "yref": "paper", "x": 0,
-                                      "y": y1, "xanchor": "left", "yanchor": "bottom", "showarrow": False})  # fmt: skip
-        if p.selected is not None and p.selected in p.order:
-            top, left = tile_origin(int(np.flatnonzero(p.order == p.selected)[0]), cols, (h, w))
-            layout["shapes"].append({**outline_shape(top, left, top + h, left + w), "xref": xid, "yref": yid})
-    return figure({"data": data, "layout": layout})
+def mosaic_view(panel: MosaicPanel, stats_text: str) -> dict:
+    """One layer's mosaic as the page's mosaic component draws it: the image (a palette PNG over mosaic_scale(),
+    gutters transparent), its grid, which channel each tile shows with its hover text, and the selected tile."""
+    h, w = panel.maps.shape[1:]
+    z, _, cols = mosaic(panel.maps[panel.order], cols=panel.cols)
+    raw = panel.maps if panel.raw is None else panel.raw
+    texts = [
+        stats_text.format(channel=ch, mean=m, max=x)
+        for ch, (m, x) in zip(panel.order.tolist(), tile_stats(raw[panel.order]).tolist(), strict=True)
+    ]
+    selected = None
+    if panel.selected is not None and panel.selected in panel.order:
+        selected = int(np.flatnonzero(panel.order == panel.selected)[0])
+    return {"title": panel.title, "src": png_data_url(z, *mosaic_scale(z, panel.signed)), "width": z.shape[1],
+            "height": z.shape[0], "tile": [h, w], "cols": cols, "channels": panel.order.tolist(), "texts": texts,
+            "selected": selected}  # fmt: skip
 
 
 @cache

@@ -19,9 +19,15 @@ pytestmark = pytest.mark.browser
 
 PANEL = ".st-key-prediction"
 MOSAICS = ".st-key-fm_mosaics"
-IMAGES = MOSAICS + " .im image"  # the mosaics (conv1's, conv2's) are plotly image traces: one <image> each
+IMAGES = (
+    MOSAICS + " img"
+)  # the page's mosaics component: one <img> per layer (Playwright pierces its shadow root)
 CONV1 = {"channels": 32, "cols": 8, "tile": 28}  # the page's conv1 mosaic: 8 tiles of 28x28 per row
-HREFS = f"[...document.querySelectorAll('{IMAGES}')].map(i => i.getAttribute('href')).join('|')"
+HREFS = (
+    f"(() => {{ const h = document.querySelector('{MOSAICS}'),"
+    " iso = h && h.querySelector('[data-testid=stBidiComponentIsolated]');"
+    " return h ? [...((iso && iso.shadowRoot) || h).querySelectorAll('img')].map(i => i.src).join('|') : ''; })()"
+)
 
 
 def mosaic_hrefs(page) -> str:
@@ -34,7 +40,7 @@ def panel_text(page) -> str:
 
 def click_tile(page, panel: int, channel: int, spec: dict) -> None:
     """Click the middle of one channel's tile in mosaic `panel` (0: conv1; unsorted: tile i = channel i)."""
-    plot = page.locator(MOSAICS + " .nsewdrag").nth(panel)
+    plot = page.locator(IMAGES).nth(panel)
     plot.scroll_into_view_if_needed()
     box = plot.bounding_box()
     t = spec["tile"]
@@ -85,7 +91,7 @@ def test_draw_open_channel_edit_and_reset(app_server, page):
     draw_stroke(page, [(150, 40), (150, 240)])  # a "1"
     drawn = wait_for_prediction(page, previous="–")
     assert drawn.isdigit()
-    page.wait_for_function(f"() => document.querySelectorAll('{IMAGES}').length === 2")
+    page.locator(IMAGES).nth(1).wait_for()
     assert_no_exception(page)
 
     # open channel 5 by clicking its map in the conv1 mosaic: the closed section opens on it
