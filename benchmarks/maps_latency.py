@@ -6,9 +6,9 @@ there is the real "draw -> every map follows" path. Each measured stroke is draw
 afterwards (undo is not measured), so every measured rerun brings new maps, like live drawing. A second series
 times the page's "Load a sample digit" button (click -> both mosaics repainted).
 
-Repainted = both mosaics' <img>s (conv1's, conv2's, in the page's mosaics component) show a new PNG that has
-finished loading (src changed and the image complete), checked every animation frame in the page
-(performance.now() at pointer-up / click vs at the frame both were ready).
+Repainted = both mosaics' <canvas>es (conv1's, conv2's, in the page's mosaics component) hold the new maps: the
+component paints them synchronously with putImageData and then counts up their `data-painted`; checked every
+animation frame in the page (performance.now() at pointer-up / click vs at the frame both had changed).
 
 Server time = ScriptRunner._run_script wall time for every rerun (full runs and fragment runs), recorded by a
 small wrapper around `streamlit run app.py` (the app itself is not instrumented), plus the script thread's CPU
@@ -48,7 +48,7 @@ from benchmarks.common import (
 TIMEOUT = 120_000  # ms: the machine may be busy
 BUDGET_REPAINT_P50 = 200.0  # ms, ARCHITECTURE.md §4
 BUDGET_SERVER_MEDIAN = 30.0  # ms
-MOSAICS = ".st-key-fm_mosaics"  # the page's mosaics component: one <img> per layer (in a shadow root)
+MOSAICS = ".st-key-fm_mosaics"  # the page's mosaics component: one <canvas> per layer (in a shadow root)
 
 # Runs `streamlit run app.py` with ScriptRunner._run_script timed; one JSON line per rerun into LOG.
 BOOT = """
@@ -79,9 +79,8 @@ INSTALL = (
     f" const host = () => document.querySelector({json.dumps(MOSAICS)});"
     " const imgs = () => { const h = host(); if (!h) return [];"
     "   const iso = h.querySelector('[data-testid=stBidiComponentIsolated]');"
-    "   return [...((iso && iso.shadowRoot) || h).querySelectorAll('img')]; };"
-    # a new source counts once the browser has loaded it (before that: null)
-    " const hrefs = () => imgs().map(i => (i.complete && i.naturalWidth ? i.getAttribute('src') : null));"
+    "   return [...((iso && iso.shadowRoot) || h).querySelectorAll('canvas')]; };"
+    " const hrefs = () => imgs().map(c => c.dataset.painted || null);"
     " window.__fm = { hrefs, t0: null, before: null, t1: null };"
     " window.__fm.arm = () => {"
     "   window.__fm.before = hrefs(); window.__fm.t0 = performance.now(); window.__fm.t1 = null; };"

@@ -30,13 +30,11 @@ SAMPLE_NEXT = "fm_sample_next"  # how many samples were loaded (which one comes 
 SAMPLE_SHOWN = "fm_sample_shown"  # (digit array, sample number, label) of the loaded sample
 MOSAIC_COLS = {"conv1": 8, "conv2": 16}
 MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
-MOSAICS = "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics img)
+MOSAICS = (
+    "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics canvas[data-painted])
+)
 DETAIL = "fm_detail"  # the "one channel up close" section is open (built only then; a tile click opens it)
 SECTION_KEYS = ("fm_layer", "fm_channel_conv1", "fm_channel_conv2", WHATIF, "fm_preset")
-LEGEND_BAR = (
-    '<span style="display:inline-block;width:7em;height:0.75em;vertical-align:middle;'
-    'border:1px solid rgba(128,128,128,0.5);background:{css}"></span>'
-)
 
 
 def _defaults() -> None:
@@ -195,10 +193,12 @@ def _keep_section_state() -> None:
 
 
 @st.fragment
-def live(model) -> None:
+def live(model, stage: str, per_channel: bool, by_strength: bool) -> None:
     """Canvas, prediction, mosaics, one channel up close and the what-if editor: all follow the digit."""
     _keep_section_state()
-    left, right = st.columns([1, 3], gap="medium")
+    # the prediction to the right of the maps, not under the canvas: the browser runs the elements' drawing code in
+    # page order, and the chart's (~80 ms) would otherwise hold the maps back on every stroke
+    left, middle, right = st.columns([1.1, 3, 1.1], gap="medium")
     with left:
         canvas.digit_canvas()
         st.button(t("fm.load_sample"), key="fm_sample", on_click=_on_sample, help=t("fm.load_sample_help"))
@@ -207,16 +207,18 @@ def live(model) -> None:
         if digit is not None and shown is not None and shown[0] is st.session_state.get(ui.DIGIT):
             st.caption(t("fm.sample_loaded", n=shown[1], label=shown[2]))
     if digit is None:
-        with left:
-            _prediction(None)
-        with right:
+        with middle:
             st.info(t("fm.no_digit"))
+        with right:
+            _prediction(None)
         return
     _sync_editor(model)
     weight = _edited_weight(model)
     base = ui.activations(digit)
     acts = base if weight is None else network.activations(model, digit, weight)
-    with left:
+    with middle:
+        mosaics(acts, stage, per_channel, by_strength)
+    with right:
         _prediction(acts["softmax"])
         if weight is not None:
             before, after = base["softmax"], acts["softmax"]
@@ -229,9 +231,6 @@ def live(model) -> None:
                     p_after=float(after.max()),
                 )
             )
-    with right:
-        stage, per_channel, by_strength = _controls()
-        mosaics(acts, stage, per_channel, by_strength)
     detail(model, digit, acts, stage)
 
 
@@ -242,16 +241,17 @@ def _prediction(probs) -> None:
 
 
 def _controls() -> tuple[str, bool, bool]:
-    stage = st.segmented_control(
+    """What the mosaics show, above the live part: changing it reruns the page, a stroke doesn't redraw it."""
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="large")
+    stage = row.segmented_control(
         t("fm.stage_label"),
         network.KINDS,
         format_func=_labels("fm.stage"),
         key="fm_stage",
         required=True,
     )
-    a, b = st.columns(2)
-    per_channel = a.toggle(t("fm.per_channel"), key="fm_per_channel", help=t("fm.per_channel_help"))
-    by_strength = b.toggle(t("fm.sort"), key="fm_sort", help=t("fm.sort_help"))
+    per_channel = row.toggle(t("fm.per_channel"), key="fm_per_channel", help=t("fm.per_channel_help"))
+    by_strength = row.toggle(t("fm.sort"), key="fm_sort", help=t("fm.sort_help"))
     return stage, per_channel, by_strength
 
 
@@ -275,43 +275,85 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
                 raw=maps,
             )
         )
-    st.caption(_legend(panels, per_channel), unsafe_allow_html=True)
     hover = t("fm.tile_hover")
     _mosaics_component(
         key=MOSAICS,
-        data={"panels": [figs.mosaic_view(panel, hover) for panel in panels]},
+        data={
+            "legend": _legend(panels, per_channel),
+            "note": t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared"),
+            "panels": [figs.mosaic_view(panel, hover) for panel in panels],
+        },
         on_pick_change=_on_pick,
     )
 
 
-# The mosaics component: two <img>s whose sources are swapped per stroke, a tooltip and a click per tile. It runs at
-# mount and again whenever `data` changes; listeners are bound once per element and read the newest panels.
-MOSAICS_HTML = '<div class="fm" role="group"></div>'
+# The mosaics component: two <canvas>es repainted per stroke, a tooltip and a click per tile. It runs at mount and
+# again whenever `data` changes; listeners are bound once per element and read the newest panels.
+MOSAICS_HTML = '<div class="fm"><div class="legend"></div><div class="panels"></div></div>'
 MOSAICS_CSS = """
-.fm { display: flex; flex-direction: column; gap: 0.6rem; font-family: var(--st-font); color: var(--st-text-color); }
+.fm { font-family: var(--st-font); color: var(--st-text-color); }
+.fm .legend { font-size: 0.875rem; line-height: 1.5; margin-bottom: 0.6rem; }
+.fm .legend .bar { display: inline-block; width: 7em; height: 0.75em; vertical-align: middle; margin: 0 0.3em;
+                   border: 1px solid rgba(128, 128, 128, 0.5); }
+.fm .legend .item { margin-right: 1.2em; white-space: nowrap; }
+.fm .legend .note { opacity: 0.75; }
+.fm .panels { display: flex; flex-direction: column; gap: 0.6rem; }
 .fm figure { margin: 0; }
 .fm figcaption { font-weight: 600; font-size: 0.875rem; margin-bottom: 0.2rem; }
 .fm .frame { position: relative; line-height: 0; }
-.fm img { display: block; width: 100%; height: auto; image-rendering: pixelated; cursor: pointer; }
+.fm canvas { display: block; width: 100%; height: auto; image-rendering: pixelated; cursor: pointer; }
 .fm .sel { position: absolute; box-sizing: border-box; border: 3px solid #FFB000; pointer-events: none; }
 """
 MOSAICS_JS = """
+const span = (cls, text) => {
+  const el = document.createElement("span");
+  el.className = cls;
+  if (text !== undefined) el.textContent = text;
+  return el;
+};
+
+// One palette index per cell (base64, row by row) -> RGBA pixels; index 255 (the gutters) stays transparent.
+// Synchronous, so the new maps are on screen in the frame after the data arrives.
+const bytes = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+const paint = (cv, p) => {
+  const cells = bytes(p.cells), pal = bytes(p.palette);
+  if (cv.width !== p.width || cv.height !== p.height) { cv.width = p.width; cv.height = p.height; }
+  const ctx = cv.getContext("2d"), img = ctx.createImageData(p.width, p.height), px = img.data;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i];
+    if (c === 255) continue;
+    px[4 * i] = pal[3 * c]; px[4 * i + 1] = pal[3 * c + 1]; px[4 * i + 2] = pal[3 * c + 2]; px[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  cv.__cells = p.cells;
+  cv.dataset.painted = String((+cv.dataset.painted || 0) + 1);
+};
+
 export default function ({ parentElement, data, setTriggerValue }) {
-  const root = parentElement.querySelector(".fm");
-  const panels = (data && data.panels) || [];
+  const fm = parentElement.querySelector(".fm"), root = fm.querySelector(".panels");
+  const panels = (data && data.panels) || [], legend = fm.querySelector(".legend");
+  legend.textContent = "";
+  for (const item of (data && data.legend) || []) {
+    const el = span("item"), bar = span("bar");
+    bar.style.background = item.css;
+    el.append(span("name", item.layer), " " + item.what + ": " + item.low, bar, item.high);
+    el.firstChild.style.fontWeight = "600";
+    legend.append(el);
+  }
+  legend.append(document.createElement("br"), span("note", (data && data.note) || ""));
   if (root.children.length !== panels.length) {
     root.textContent = "";
     for (const _ of panels) {
       const fig = document.createElement("figure");
-      fig.innerHTML = '<figcaption></figcaption><div class="frame"><img><div class="sel"></div></div>';
+      fig.innerHTML = '<figcaption></figcaption><div class="frame"><canvas role="img"></canvas><div class="sel"></div></div>';
       root.appendChild(fig);
     }
   }
   panels.forEach((p, k) => {
-    const fig = root.children[k], img = fig.querySelector("img"), sel = fig.querySelector(".sel");
+    const fig = root.children[k], cv = fig.querySelector("canvas"), sel = fig.querySelector(".sel");
     fig.querySelector("figcaption").textContent = p.title;
-    img.alt = p.title;
-    if (img.getAttribute("src") !== p.src) img.setAttribute("src", p.src);
+    cv.setAttribute("aria-label", p.title);
+    if (cv.__cells !== p.cells) paint(cv, p);
     sel.hidden = p.selected === null;
     if (p.selected !== null) {
       const [h, w] = p.tile, r = Math.floor(p.selected / p.cols), c = p.selected % p.cols;
@@ -320,7 +362,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
   });
   const tileAt = (e) => {
-    const img = e.target.closest && e.target.closest("img");
+    const img = e.target.closest && e.target.closest("canvas");
     if (!img) return null;
     const k = [...root.children].indexOf(img.closest("figure")), p = root.__panels[k];
     const box = img.getBoundingClientRect(), [h, w] = p.tile;
@@ -349,25 +391,15 @@ _mosaics_component = st.components.v2.component(
 )
 
 
-def _legend(panels: list[figs.MosaicPanel], per_channel: bool) -> str:
-    """Each mosaic's colour scale as a gradient bar between its end values, then how to read the colours."""
+def _legend(panels: list[figs.MosaicPanel], per_channel: bool) -> list[dict]:
+    """Each mosaic's colour scale for the component's legend: a gradient between its end values."""
     what = t("fm.colorbar_relative" if per_channel else "fm.colorbar_value")
     items = []
     for layer, panel in zip(network.LAYERS, panels, strict=True):
         name, low, high = figs.mosaic_scale(panel.maps, panel.signed)
-        bar = LEGEND_BAR.format(css=figs.gradient_css(name))
-        items.append(
-            t(
-                "fm.legend_item",
-                layer=layer,
-                what=what,
-                low=format_value(low, 3),
-                bar=bar,
-                high=format_value(high, 3),
-            )
-        )
-    explain = t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared")
-    return " · ".join(items) + "  \n" + explain
+        items.append({"layer": layer, "what": what, "low": format_value(low, 3), "high": format_value(high, 3),
+                      "css": figs.gradient_css(name)})  # fmt: skip
+    return items
 
 
 # ---- one channel up close -----------------------------------------------------------------------------------------
@@ -378,8 +410,7 @@ def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
 
     In a section that is built only while open: closed, a stroke skips its dozen elements and its figure.
     """
-    st.subheader(t("fm.detail_title"))
-    section = st.expander(t("fm.detail_hint"), key=DETAIL, on_change="rerun")
+    section = st.expander(t("fm.detail_title"), key=DETAIL, on_change="rerun")
     if section.open:
         with section:
             channel_view(model, digit, acts, stage)
@@ -551,7 +582,7 @@ def main() -> None:
     if model is None:
         return
     pipeline_strip(model)
-    live(model)
+    live(model, *_controls())
     gallery(model)
     about(model)
 

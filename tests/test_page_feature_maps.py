@@ -3,7 +3,7 @@ own session, both languages render.
 
 Figures are read back from the plotly spec Streamlit sends (json.loads(element.proto.spec)); numpy arrays travel
 as base64 typed arrays. The two mosaics go to the page's own component (its data: json.loads(element.proto.json))
-as palette PNGs, decoded here: each pixel's palette index must be the activation's place on the colour scale. Expected values are computed here with torch, independently of
+as one palette index per cell, decoded here: each index must be the activation's place on the colour scale. Expected values are computed here with torch, independently of
 explorer.network.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import json
 import re
 
@@ -19,7 +18,6 @@ import numpy as np
 import plotly.colors
 import pytest
 import torch
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
@@ -71,11 +69,6 @@ def tiles(z: np.ndarray, c: int, h: int, w: int, cols: int, gutter=np.nan) -> np
     return out
 
 
-def decode_png(source: str) -> Image.Image:
-    assert source.startswith("data:image/png;base64,")
-    return Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
-
-
 def scale_indices(values: np.ndarray, signed: bool) -> np.ndarray:
     """Where each value sits on the mosaic's colour scale, 0..254: ±largest |value| when signed, else 0..max."""
     peak = float(np.abs(values).max())
@@ -95,11 +88,11 @@ def mosaic_maps():
 
     def read(at: AppTest, layer: str, shape: tuple[int, int, int]):
         panel = mosaic_panels(at)[LAYERS.index(layer)]
-        png = decode_png(panel["src"])
-        assert png.mode == "P" and png.info["transparency"] == LEVELS  # gutters transparent
-        assert (panel["width"], panel["height"]) == png.size and panel["cols"] == COLS[layer]
-        indices = tiles(np.asarray(png).astype(float), *shape, COLS[layer], gutter=LEVELS)
-        palette = np.frombuffer(png.palette.tobytes(), dtype=np.uint8).reshape(-1, 3)
+        cells = np.frombuffer(base64.b64decode(panel["cells"]), dtype=np.uint8)
+        assert panel["cols"] == COLS[layer]
+        grid = cells.reshape(panel["height"], panel["width"]).astype(float)
+        indices = tiles(grid, *shape, COLS[layer], gutter=LEVELS)  # gutters: LEVELS, drawn transparent
+        palette = np.frombuffer(base64.b64decode(panel["palette"]), dtype=np.uint8).reshape(-1, 3)
         stats = [[float(v) for v in re.findall(r"-?\d+\.\d+", text)] for text in panel["texts"]]
         return indices, np.column_stack([panel["channels"], stats]), palette
 
@@ -146,9 +139,9 @@ def test_mosaics_are_the_networks_activations(digit, reference, stage, open_page
             colour = plotly.colors.sample_colorscale(scale, [i / 254])[0]
             assert np.abs(palette[i] - np.array(plotly.colors.unlabel_rgb(colour))).max() <= 1
         # the legend names the scale's ends
-        peak = float(np.abs(expected).max())
-        legend = next(c.value for c in at.caption if f"**{layer}**" in c.value)
-        assert f"{peak:.3f}".rstrip("0").rstrip(".") in legend
+        peak = f"{float(np.abs(expected).max()):.3f}".rstrip("0").rstrip(".")
+        legend = json.loads(at.get_by_key("fm_mosaics").proto.json)["legend"][LAYERS.index(layer)]
+        assert (legend["low"], legend["high"]) == (f"-{peak}" if stage == "conv" else "0", peak)
     assert prediction(at) == str(int(reference["softmax"].argmax()))
 
 
@@ -327,11 +320,13 @@ def test_both_languages(digit, lang, open_page, figure):
         assert text in strip
     assert any("conv1: 32·(1·5·5) + 32 = 832" in c.value for c in at.caption)
     assert i18n.t("fm.pipeline_row_params", lang) in strip
-    assert [s.value for s in at.subheader][:3] == [
+    assert [s.value for s in at.subheader][:2] == [
         i18n.t("fm.pipeline_title", lang),
-        i18n.t("fm.detail_title", lang),
         i18n.t("fm.gallery_title", lang),
     ]
+    assert [e.label for e in at.expander] == [i18n.t("fm.detail_title", lang)]
+    note = json.loads(at.get_by_key("fm_mosaics").proto.json)["note"]
+    assert note == i18n.t("fm.scale_caption_shared", lang)
     card = load_card()
     metrics = {m.label: m.value for m in at.metric}
     accuracy = metrics[i18n.t("fm.about_accuracy", lang)]

@@ -64,10 +64,6 @@ STRINGS = {
         "en": "channel {channel}: click to open\nmean {mean:.3f} · max {max:.3f}",
         "uk": "канал {channel}: клацніть, щоб відкрити\nсереднє {mean:.3f} · максимум {max:.3f}",
     },
-    "fm.legend_item": {
-        "en": "**{layer}** {what}: {low} {bar} {high}",
-        "uk": "**{layer}** {what}: {low} {bar} {high}",
-    },
     "fm.colorbar_value": {"en": "value", "uk": "значення"},
     "fm.colorbar_relative": {"en": "share of max", "uk": "частка max"},
     "fm.scale_caption_shared": {
@@ -99,10 +95,6 @@ STRINGS = {
     },
     # one channel up close
     "fm.detail_title": {"en": "One channel up close", "uk": "Один канал зблизька"},
-    "fm.detail_hint": {
-        "en": "Click a map in the mosaics above, or open this section and pick a layer and channel.",
-        "uk": "Клацніть карту в мозаїках вище або відкрийте цей розділ і виберіть шар і канал.",
-    },
     "fm.detail_layer": {"en": "Layer", "uk": "Шар"},
     "fm.detail_channel": {"en": "Channel", "uk": "Канал"},
     "fm.detail_channel_help": {

@@ -6,9 +6,10 @@ Speed (budget: 30 ms of server time per rerun, and every stroke reruns the mosai
 figure is written as ONE plain spec dict with numpy arrays as plotly.js typed arrays (explorer.plots.typed) and
 handed to st.plotly_chart as a FigureSpec, skipping plotly's validation and deep copies.
 
-The two mosaics are not plotly figures: each is coloured here through a 255-colour palette of its colour scale and
-sent as a palette PNG (~10-20 KB) to a small component of the page that only swaps two <img> sources per stroke
-(mosaic_view). As one plotly figure of two heatmaps, plotly.js coloured ~40k cells, re-encoded them as PNGs and
+The two mosaics are not plotly figures: each is sent as one palette index per cell (~27 KB and ~14 KB of bytes)
+with a 255-colour palette of its colour scale to a small component of the page that paints them into two
+<canvas>es with putImageData, synchronously, when the stroke's data arrives (mosaic_view). (PNG sources in <img>s
+were decoded in a later task, which queued behind the prediction chart's rendering: ~100 ms more.) As one plotly figure of two heatmaps, plotly.js coloured ~40k cells, re-encoded them as PNGs and
 redrew colour bars, titles and the click layer in the browser on every stroke (~200 ms of main-thread time; the
 ~270 KB of floats were also scanned ~40 times by Streamlit's theming): pointer-up -> repainted p50 was 380-470 ms.
 The exact values stay one click away, in the channel's large view with hover values.
@@ -18,13 +19,11 @@ tests/test_page_feature_maps.py validates every builder's spec with go.Figure.
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import plotly.colors
-from PIL import Image
 
 from explorer.plots import (
     DIVERGING,
@@ -92,7 +91,7 @@ def _index_mosaic(labels: np.ndarray, tile_hw: tuple[int, int], cols: int) -> np
 
 @cache
 def palette(colorscale: str) -> bytes:
-    """A PNG palette: LEVELS colours sampled evenly from a named colour scale, then the gutter's (black)."""
+    """LEVELS colours (RGB bytes) sampled evenly from a named colour scale, then the gutter's (black)."""
     steps = plotly.colors.sample_colorscale(SCALES[colorscale], np.linspace(0, 1, LEVELS))
     rgb = [
         plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0]) for c in steps
@@ -108,15 +107,6 @@ def palette_indices(z: np.ndarray, zmin: float, zmax: float) -> np.ndarray:
     idx = np.clip(np.rint(scaled), 0, LEVELS - 1).astype(np.uint8)
     idx[np.isnan(z)] = LEVELS
     return idx
-
-
-def png_data_url(z: np.ndarray, colorscale: str, zmin: float, zmax: float) -> str:
-    """A 2-D array coloured through `colorscale` over [zmin, zmax] as a palette PNG data URL (NaN transparent)."""
-    img = Image.fromarray(palette_indices(z, zmin, zmax), "P")
-    img.putpalette(palette(colorscale))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", compress_level=1, transparency=LEVELS)  # per stroke: speed over bytes
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -151,8 +141,9 @@ def tile_stats(maps: np.ndarray) -> np.ndarray:
 
 
 def mosaic_view(panel: MosaicPanel, stats_text: str) -> dict:
-    """One layer's mosaic as the page's mosaic component draws it: the image (a palette PNG over mosaic_scale(),
-    gutters transparent), its grid, which channel each tile shows with its hover text, and the selected tile."""
+    """One layer's mosaic as the page's mosaic component draws it: every cell's palette index over
+    mosaic_scale() (base64 bytes, row by row; gutters LEVELS, drawn transparent) and the palette, its grid,
+    which channel each tile shows with its hover text, and the selected tile."""
     h, w = panel.maps.shape[1:]
     z, _, cols = mosaic(panel.maps[panel.order], cols=panel.cols)
     raw = panel.maps if panel.raw is None else panel.raw
@@ -163,8 +154,10 @@ def mosaic_view(panel: MosaicPanel, stats_text: str) -> dict:
     selected = None
     if panel.selected is not None and panel.selected in panel.order:
         selected = int(np.flatnonzero(panel.order == panel.selected)[0])
-    return {"title": panel.title, "src": png_data_url(z, *mosaic_scale(z, panel.signed)), "width": z.shape[1],
-            "height": z.shape[0], "tile": [h, w], "cols": cols, "channels": panel.order.tolist(), "texts": texts,
+    name, zmin, zmax = mosaic_scale(z, panel.signed)
+    return {"title": panel.title, "cells": base64.b64encode(palette_indices(z, zmin, zmax).tobytes()).decode("ascii"),
+            "palette": base64.b64encode(palette(name)).decode("ascii"), "width": z.shape[1], "height": z.shape[0],
+            "tile": [h, w], "cols": cols, "channels": panel.order.tolist(), "texts": texts,
             "selected": selected}  # fmt: skip
 
 

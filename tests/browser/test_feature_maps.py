@@ -20,13 +20,14 @@ pytestmark = pytest.mark.browser
 PANEL = ".st-key-prediction"
 MOSAICS = ".st-key-fm_mosaics"
 IMAGES = (
-    MOSAICS + " img"
-)  # the page's mosaics component: one <img> per layer (Playwright pierces its shadow root)
+    MOSAICS + " canvas"
+)  # the mosaics component: a <canvas> per layer (Playwright pierces its shadow root)
 CONV1 = {"channels": 32, "cols": 8, "tile": 28}  # the page's conv1 mosaic: 8 tiles of 28x28 per row
 HREFS = (
     f"(() => {{ const h = document.querySelector('{MOSAICS}'),"
     " iso = h && h.querySelector('[data-testid=stBidiComponentIsolated]');"
-    " return h ? [...((iso && iso.shadowRoot) || h).querySelectorAll('img')].map(i => i.src).join('|') : ''; })()"
+    " return h ? [...((iso && iso.shadowRoot) || h).querySelectorAll('canvas')].map(c => c.dataset.painted)"
+    ".join('|') : ''; })()"
 )
 
 
