@@ -10,6 +10,8 @@ passed to ConvNet.activations(conv1_weight=...). The shared cached model is neve
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -98,7 +100,7 @@ def pipeline_strip(model) -> None:
 
 def _on_pick() -> None:
     """A click on a tile of the mosaics ({"layer": panel index, "channel"}) opens that channel below."""
-    pick = (st.session_state.get(MOSAICS) or {}).get("pick") or {}
+    pick = (st.session_state.get(PICK) or {}).get("pick") or {}
     layer, channel = pick.get("layer"), pick.get("channel")
     if isinstance(layer, int) and 0 <= layer < len(network.LAYERS) and isinstance(channel, int):
         name = network.LAYERS[layer]
@@ -276,84 +278,69 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
             )
         )
     hover = t("fm.tile_hover")
-    _mosaics_component(
-        key=MOSAICS,
-        data={
-            "legend": _legend(panels, per_channel),
-            "note": t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared"),
-            "panels": [figs.mosaic_view(panel, hover) for panel in panels],
-        },
-        on_pick_change=_on_pick,
-    )
+    view = {
+        "legend": _legend(panels, per_channel),
+        "note": t("fm.scale_caption_channel" if per_channel else "fm.scale_caption_shared"),
+        "panels": [figs.mosaic_view(panel, hover) for panel in panels],
+    }
+    st.container(key=MOSAICS).html(_mosaics_html(view), unsafe_allow_javascript=True)
+    _pick_component(key=PICK, on_pick_change=_on_pick)
 
 
-# The mosaics component: two <canvas>es repainted per stroke, a tooltip and a click per tile. It runs at mount and
-# again whenever `data` changes; listeners are bound once per element and read the newest panels.
-MOSAICS_HTML = '<div class="fm"><div class="legend"></div><div class="panels"></div></div>'
+# The mosaics: st.html with an inline script that paints two <canvas>es from palette indices. Its script runs
+# synchronously in the element's own effect, in page order; a components.v2 component runs its script after a
+# dynamic import(), which queued behind the prediction chart's drawing (~100 ms per stroke, measured). A click
+# on a tile is passed on as a "fm-pick" DOM event to PICK, a components.v2 component without a view.
 MOSAICS_CSS = """
-.fm { font-family: var(--st-font); color: var(--st-text-color); }
+.fm { font-family: var(--st-font, inherit); }
 .fm .legend { font-size: 0.875rem; line-height: 1.5; margin-bottom: 0.6rem; }
 .fm .legend .bar { display: inline-block; width: 7em; height: 0.75em; vertical-align: middle; margin: 0 0.3em;
                    border: 1px solid rgba(128, 128, 128, 0.5); }
 .fm .legend .item { margin-right: 1.2em; white-space: nowrap; }
+.fm .legend .name { font-weight: 600; }
 .fm .legend .note { opacity: 0.75; }
-.fm .panels { display: flex; flex-direction: column; gap: 0.6rem; }
-.fm figure { margin: 0; }
+.fm figure { margin: 0 0 0.6rem 0; }
 .fm figcaption { font-weight: 600; font-size: 0.875rem; margin-bottom: 0.2rem; }
 .fm .frame { position: relative; line-height: 0; }
 .fm canvas { display: block; width: 100%; height: auto; image-rendering: pixelated; cursor: pointer; }
 .fm .sel { position: absolute; box-sizing: border-box; border: 3px solid #FFB000; pointer-events: none; }
 """
 MOSAICS_JS = """
-const span = (cls, text) => {
-  const el = document.createElement("span");
-  el.className = cls;
-  if (text !== undefined) el.textContent = text;
-  return el;
-};
-
-// One palette index per cell (base64, row by row) -> RGBA pixels; index 255 (the gutters) stays transparent.
-// Synchronous, so the new maps are on screen in the frame after the data arrives.
-const bytes = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-const paint = (cv, p) => {
-  const cells = bytes(p.cells), pal = bytes(p.palette);
-  if (cv.width !== p.width || cv.height !== p.height) { cv.width = p.width; cv.height = p.height; }
-  const ctx = cv.getContext("2d"), img = ctx.createImageData(p.width, p.height), px = img.data;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells[i];
-    if (c === 255) continue;
-    px[4 * i] = pal[3 * c]; px[4 * i + 1] = pal[3 * c + 1]; px[4 * i + 2] = pal[3 * c + 2]; px[4 * i + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  cv.__cells = p.cells;
-  cv.dataset.painted = String((+cv.dataset.painted || 0) + 1);
-};
-
-export default function ({ parentElement, data, setTriggerValue }) {
-  const fm = parentElement.querySelector(".fm"), root = fm.querySelector(".panels");
-  const panels = (data && data.panels) || [], legend = fm.querySelector(".legend");
-  legend.textContent = "";
-  for (const item of (data && data.legend) || []) {
+(() => {
+  const root = document.currentScript.parentElement;
+  const data = JSON.parse(root.querySelector(".fm-data").textContent), panels = data.panels;
+  const span = (cls, text) => {
+    const el = document.createElement("span");
+    el.className = cls;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  };
+  const legend = root.querySelector(".legend");
+  for (const item of data.legend) {
     const el = span("item"), bar = span("bar");
     bar.style.background = item.css;
     el.append(span("name", item.layer), " " + item.what + ": " + item.low, bar, item.high);
-    el.firstChild.style.fontWeight = "600";
     legend.append(el);
   }
-  legend.append(document.createElement("br"), span("note", (data && data.note) || ""));
-  if (root.children.length !== panels.length) {
-    root.textContent = "";
-    for (const _ of panels) {
-      const fig = document.createElement("figure");
-      fig.innerHTML = '<figcaption></figcaption><div class="frame"><canvas role="img"></canvas><div class="sel"></div></div>';
-      root.appendChild(fig);
-    }
-  }
+  legend.append(document.createElement("br"), span("note", data.note));
+  // one palette index per cell (base64, row by row) -> RGBA; index 255 (the gutters) stays transparent
+  const bytes = (b64) => Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+  const figures = [...root.querySelectorAll("figure")];
   panels.forEach((p, k) => {
-    const fig = root.children[k], cv = fig.querySelector("canvas"), sel = fig.querySelector(".sel");
+    const fig = figures[k], cv = fig.querySelector("canvas"), sel = fig.querySelector(".sel");
     fig.querySelector("figcaption").textContent = p.title;
     cv.setAttribute("aria-label", p.title);
-    if (cv.__cells !== p.cells) paint(cv, p);
+    cv.width = p.width;
+    cv.height = p.height;
+    const cells = bytes(p.cells), pal = bytes(p.palette), ctx = cv.getContext("2d");
+    const img = ctx.createImageData(p.width, p.height), px = img.data;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i];
+      if (c === 255) continue;
+      px[4 * i] = pal[3 * c]; px[4 * i + 1] = pal[3 * c + 1]; px[4 * i + 2] = pal[3 * c + 2]; px[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+    cv.dataset.painted = String(performance.now());
     sel.hidden = p.selected === null;
     if (p.selected !== null) {
       const [h, w] = p.tile, r = Math.floor(p.selected / p.cols), c = p.selected % p.cols;
@@ -362,33 +349,47 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
   });
   const tileAt = (e) => {
-    const img = e.target.closest && e.target.closest("canvas");
-    if (!img) return null;
-    const k = [...root.children].indexOf(img.closest("figure")), p = root.__panels[k];
-    const box = img.getBoundingClientRect(), [h, w] = p.tile;
+    const cv = e.target.closest && e.target.closest("canvas");
+    if (!cv) return null;
+    const k = figures.indexOf(cv.closest("figure")), p = panels[k];
+    const box = cv.getBoundingClientRect(), [h, w] = p.tile;
     const x = ((e.clientX - box.left) * p.width) / box.width, y = ((e.clientY - box.top) * p.height) / box.height;
     const c = Math.floor(x / (w + 1)), r = Math.floor(y / (h + 1)), i = r * p.cols + c;
     if (c >= p.cols || x - c * (w + 1) >= w || y - r * (h + 1) >= h || i >= p.channels.length) return null;
-    return { img, layer: k, position: i, channel: p.channels[i], text: p.texts[i] };
+    return { cv, layer: k, channel: p.channels[i], text: p.texts[i] };
   };
-  root.__panels = panels;
-  if (!root.__bound) {
-    root.__bound = true;
-    root.addEventListener("mousemove", (e) => {
-      const hit = tileAt(e);
-      if (hit) hit.img.title = hit.text; else if (e.target.title) e.target.title = "";
-    });
-    root.addEventListener("click", (e) => {
-      const hit = tileAt(e);
-      if (hit) root.__pick({ layer: hit.layer, channel: hit.channel });
-    });
+  root.addEventListener("mousemove", (e) => {
+    const hit = tileAt(e);
+    if (hit) hit.cv.title = hit.text; else if (e.target.title) e.target.title = "";
+  });
+  root.addEventListener("click", (e) => {
+    const hit = tileAt(e);
+    if (hit) document.dispatchEvent(new CustomEvent("fm-pick", { detail: { layer: hit.layer, channel: hit.channel } }));
+  });
+})();
+"""
+FIGURE_HTML = '<figure><figcaption></figcaption><div class="frame"><canvas role="img"></canvas><div class="sel"></div></div></figure>'
+PICK = "fm_pick"  # the view-less component that turns a tile's "fm-pick" event into a rerun
+PICK_JS = """
+export default function ({ setTriggerValue }) {
+  document.__fmPick = setTriggerValue;  // the newest mount's; the listener is bound once per page
+  if (!document.__fmPickBound) {
+    document.__fmPickBound = true;
+    document.addEventListener("fm-pick", (e) => document.__fmPick && document.__fmPick("pick", e.detail));
   }
-  root.__pick = (value) => setTriggerValue("pick", value);
 }
 """
-_mosaics_component = st.components.v2.component(
-    "explorer.fm_mosaics", html=MOSAICS_HTML, css=MOSAICS_CSS, js=MOSAICS_JS
-)
+_pick_component = st.components.v2.component("explorer.fm_pick", js=PICK_JS)
+
+
+def _mosaics_html(view: dict) -> str:
+    """The mosaics element: a style sheet, the figure skeletons, the data and the script that draws them."""
+    payload = json.dumps(view, separators=(",", ":")).replace("</", "<\\/")
+    return (
+        f'<div class="fm"><style>{MOSAICS_CSS}</style><div class="legend"></div>'
+        + FIGURE_HTML * len(view["panels"])
+        + f'<script type="application/json" class="fm-data">{payload}</script><script>{MOSAICS_JS}</script></div>'
+    )
 
 
 def _legend(panels: list[figs.MosaicPanel], per_channel: bool) -> list[dict]:
