@@ -6,9 +6,9 @@ there is the real "draw -> every map follows" path. Each measured stroke is draw
 afterwards (undo is not measured), so every measured rerun brings new maps, like live drawing. A second series
 times the page's "Load a sample digit" button (click -> both mosaics repainted).
 
-Repainted = both mosaics' <canvas>es (conv1's, conv2's, in the page's mosaics component) hold the new maps: the
-component paints them synchronously with putImageData and then counts up their `data-painted`; checked every
-animation frame in the page (performance.now() at pointer-up / click vs at the frame both had changed).
+Repainted = both mosaics' <canvas>es (conv1's, conv2's, under .st-key-fm_mosaics) hold the new maps: the page's
+script paints them synchronously with putImageData and then stamps their `data-painted`; checked every animation
+frame in the page (performance.now() at pointer-up / click vs at the frame both stamps had changed).
 
 Server time = ScriptRunner._run_script wall time for every rerun (full runs and fragment runs), recorded by a
 small wrapper around `streamlit run app.py` (the app itself is not instrumented), plus the script thread's CPU
@@ -48,7 +48,7 @@ from benchmarks.common import (
 TIMEOUT = 120_000  # ms: the machine may be busy
 BUDGET_REPAINT_P50 = 200.0  # ms, ARCHITECTURE.md §4
 BUDGET_SERVER_MEDIAN = 30.0  # ms
-MOSAICS = ".st-key-fm_mosaics"  # the page's mosaics component: one <canvas> per layer (in a shadow root)
+MOSAICS = ".st-key-fm_mosaics"  # the page's mosaics: one <canvas> per layer (in a shadow root, if any)
 
 # Runs `streamlit run app.py` with ScriptRunner._run_script timed; one JSON line per rerun into LOG.
 BOOT = """

@@ -35,6 +35,7 @@ MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}  # 8 tiles of 28 and 16 tiles of 14
 MOSAICS = (
     "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics canvas[data-painted])
 )
+GALLERY = "fm_gallery_open"  # the learned-filters section is open
 DETAIL = "fm_detail"  # the "one channel up close" section is open (built only then; a tile click opens it)
 SECTION_KEYS = ("fm_layer", "fm_channel_conv1", "fm_channel_conv2", WHATIF, "fm_preset")
 
@@ -519,11 +520,14 @@ def what_if(model, channel: int) -> None:
 
 
 def gallery(model) -> None:
-    """All learned conv1 filters as one mosaic."""
-    st.subheader(t("fm.gallery_title"))
-    fig = figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter"))
-    st.plotly_chart(projector.style(fig), key="fm_gallery", config=CONFIG)
-    st.caption(t("fm.gallery_caption"))
+    """All learned conv1 filters as one mosaic, in a section built only while open (like the model card)."""
+    section = st.expander(t("fm.gallery_title"), key=GALLERY, on_change="rerun")
+    if not section.open:
+        return
+    with section:
+        fig = figs.filters_gallery(network.conv1_filters(model), hover=t("fm.hover_filter"))
+        st.plotly_chart(projector.style(fig), key="fm_gallery", config=CONFIG)
+        st.caption(t("fm.gallery_caption"))
 
 
 def about(model) -> None:
