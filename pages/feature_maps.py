@@ -285,7 +285,6 @@ def mosaics(acts: dict, stage: str, per_channel: bool, by_strength: bool) -> Non
         "panels": [figs.mosaic_view(panel, hover) for panel in panels],
     }
     st.container(key=MOSAICS).html(_mosaics_html(view), unsafe_allow_javascript=True)
-    _pick_component(key=PICK, on_pick_change=_on_pick)
 
 
 # The mosaics: st.html with an inline script that paints two <canvas>es from palette indices. Its script runs
@@ -370,7 +369,7 @@ MOSAICS_JS = """
 })();
 """
 FIGURE_HTML = '<figure><figcaption></figcaption><div class="frame"><canvas role="img"></canvas><div class="sel"></div></div></figure>'
-PICK = "fm_pick"  # the view-less component that turns a tile's "fm-pick" event into a rerun
+PICK = "fm_pick"  # the view-less component that turns a tile's "fm-pick" event into a (full) rerun
 PICK_JS = """
 export default function ({ setTriggerValue }) {
   document.__fmPick = setTriggerValue;  // the newest mount's; the listener is bound once per page
@@ -588,6 +587,7 @@ def main() -> None:
         return
     pipeline_strip(model)
     live(model, *_controls())
+    _pick_component(key=PICK, on_pick_change=_on_pick)  # outside the fragment: a stroke needn't resend it
     gallery(model)
     about(model)
 
