@@ -5,8 +5,8 @@ Per run, a fresh server (so imports, model load and caches are all cold) and a f
 - interactive: Popen -> the draw page is loaded, its script finished and the canvas has data-ready
   (the browser is launched beforehand; its own start-up is not counted);
 - first stroke: pointer-up -> the prediction metric shows a digit, and -> the rerun is over (bar chart etc.);
-- first plotly page: click on "feature maps" in the sidebar -> its plotly mosaics painted (includes loading
-  plotly.js, once per browser session).
+- first plotly page: click on "convolution" in the sidebar -> its plotly charts painted (includes loading
+  plotly.js, once per browser session; the feature maps page draws its mosaics without plotly).
 
     .venv/bin/python -m benchmarks.cold_start [--runs 3]
 """
@@ -80,7 +80,7 @@ def one_run(browser) -> dict[str, float]:
             out["stroke_done"] = time.perf_counter() - t_up
 
             t_nav = time.perf_counter()
-            page.locator('[data-testid=stSidebarNav] a[href*="/feature_maps"]').first.click()
+            page.locator('[data-testid=stSidebarNav] a[href*="/convolution"]').first.click()
             page.wait_for_function(PLOTLY_PAINTED, timeout=TIMEOUT, polling="raf")
             out["first_plotly"] = time.perf_counter() - t_nav
     finally:
