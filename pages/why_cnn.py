@@ -158,10 +158,9 @@ def rows_table(rows: list[params.Row]) -> str:
 
 def totals(key: str, rows: list[params.Row]) -> None:
     """Total parameters and multiply-adds as two metrics in a container keyed `key` (a browser-test hook)."""
-    with st.container(key=key):
-        a, b = st.columns(2)
-        a.metric(t("why.metric_params"), num(params.total_params(rows)))
-        b.metric(t("why.metric_macs"), num(params.total_macs(rows)))
+    with st.container(key=key, horizontal=True):  # one block, not a columns block with two children
+        st.metric(t("why.metric_params"), num(params.total_params(rows)))
+        st.metric(t("why.metric_macs"), num(params.total_macs(rows)))
 
 
 def dense_column(shape: tuple[int, int, int]) -> list[params.Row]:

@@ -271,8 +271,7 @@ def bind(spec: Spec) -> dict[str, Any]:
             if not ok:
                 bad.append(param)
         _notify(bad)
-    _write(link_params(spec))
-    return applied
+    return applied  # the URL is written once, at the end of the run (finish / sync)
 
 
 # ----------------------------------------------------------------------------------------------------------
