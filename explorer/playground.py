@@ -14,6 +14,8 @@ import numpy as np
 
 from explorer import i18n, kernels, ops
 
+PANELS = ("kernel", "geometry")  # the page's two tabs of settings (ids)
+
 # Every setting of the page, with its default: session-state keys (also the names a later issue round-trips
 # through st.query_params). conv_row / conv_col = -1 means "not chosen": start where |output| is largest.
 DEFAULTS: dict[str, object] = {

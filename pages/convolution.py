@@ -9,11 +9,13 @@ from explorer import kernels, ops, ui
 from explorer import playground as pg
 from explorer.plots import INPUT, grid_csv
 from explorer.plots import conv as plots
-from explorer.ui import export, lesson, projector, share, t
+from explorer.ui import export, lesson, projector, sections, share, t
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 PLAY_SECONDS = 0.8
 CHART = {"displayModeBar": False}
+PANELS = pg.PANELS  # the settings' tabs, by id
+PANEL = "conv_panel"  # the open tab's id (kept across page and language switches; ?panel= in a link)
 EDITOR = "conv_editor"  # version of the kernel editor; a new key resets its edits after a programmatic change
 
 
@@ -370,9 +372,9 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
 
 def settings_panel(image: np.ndarray) -> tuple[dict, pg.Settings]:
     """The kernel and geometry tabs (one tab's widgets per run; the other's settings keep their values)."""
-    kernel_tab, geometry_tab = st.tabs(
-        [t("conv.kernel.header"), t("conv.geometry.header")], key="conv_controls", on_change="rerun"
-    )
+    labels = tuple(t(f"conv.{panel}.header") for panel in PANELS)
+    tab = sections.tabs(PANELS, labels, key="conv_controls", keep=PANEL)
+    kernel_tab, geometry_tab = tab["kernel"], tab["geometry"]
     state = sync_state(image.shape)
     edited = False
     if kernel_tab.open:
@@ -391,11 +393,11 @@ def settings_panel(image: np.ndarray) -> tuple[dict, pg.Settings]:
 
 def more(image: np.ndarray, settings: pg.Settings, out_shape) -> None:
     """Sparse connections and the PyTorch code, each built only while its expander is open."""
-    sparse = st.expander(t("conv.sparse.header"), key="conv_sparse_open", on_change="rerun")
+    sparse = sections.expander(t("conv.sparse.header"), key="conv_sparse")
     if sparse.open:
         with sparse:
             sparse_and_shared(image, settings, out_shape)
-    code = st.expander(t("conv.code.header"), key="conv_code_open", on_change="rerun")
+    code = sections.expander(t("conv.code.header"), key="conv_code")
     if code.open:
         with code:
             pytorch_code(image, settings, inline=max(image.shape) <= 8)

@@ -18,7 +18,7 @@ from explorer import invariance as inv
 from explorer import ops, ui
 from explorer import pooling_lesson as lesson
 from explorer.plots import pool as plots
-from explorer.ui import export, projector, share, t
+from explorer.ui import export, projector, sections, share, t
 from explorer.ui import lesson as guide
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
@@ -94,26 +94,6 @@ def slider(container, key: str, low, high, *, step=1, label_key: str | None = No
     return container.slider(label, low, high, value=default, step=step, key=key, help=help, **KEEP)
 
 
-def _remember(widget_key: str, keep_key: str, values: tuple | None = None) -> None:
-    """Copy a container's open state (or, for tabs, the id of the open label) into a plain session key."""
-    value = st.session_state[widget_key]
-    st.session_state[keep_key] = values[1][values[0].index(value)] if values else bool(value)
-
-
-def _restore(widget_key: str, value) -> None:
-    """Put the remembered state back before the widget is made (a widget's state is dropped while it isn't shown)."""
-    if st.session_state.get(widget_key) != value:
-        st.session_state[widget_key] = value
-
-
-def lazy_expander(label: str, key: str):
-    """An expander that reruns when opened or closed (build its content only `if box.open`) and stays as it was
-    across tab and page switches."""
-    keep = f"{key}_open"
-    _restore(key, bool(st.session_state.get(keep, False)))
-    return st.expander(label, key=key, on_change=_remember, args=(key, keep))
-
-
 # ----------------------------------------------------------------------------------------------------------
 # input
 
@@ -151,7 +131,7 @@ def current_grid() -> np.ndarray | None:
 def grid_input() -> np.ndarray | None:
     """The editable 5×5 grid (our own example in the tutorial's spirit), or None after an error message."""
     st.caption(t("pool.grid_note"))
-    with lazy_expander(t("pool.grid_edit"), GRID_EDIT) as box:
+    with sections.expander(t("pool.grid_edit"), GRID_EDIT) as box:
         if box.open:
             grid_editor()
     return current_grid()
@@ -392,7 +372,7 @@ def invariance() -> None:
         return
     tr, channel = transform_sliders()
     stage_changes(inv.cached_measure(model, digit, tr, channel))
-    with lazy_expander(t("pool.pred_title"), PREDICTIONS) as box:
+    with sections.expander(t("pool.pred_title"), PREDICTIONS) as box:
         if box.open:
             predictions(model, digit, tr)
 
@@ -440,9 +420,7 @@ def invariance_section() -> None:
 def tabs() -> dict:
     """The page's tabs by id; switching reruns the page, and only the open tab's content is built."""
     labels = tuple(t(f"pool.tab.{s}") for s in SECTIONS)
-    _restore(TABS, labels[SECTIONS.index(st.session_state[SECTION])])
-    made = st.tabs(labels, key=TABS, on_change=_remember, args=(TABS, SECTION, (labels, SECTIONS)))
-    return dict(zip(SECTIONS, made, strict=True))
+    return sections.tabs(SECTIONS, labels, key=TABS, keep=SECTION)
 
 
 ui.require_shell()  # first, before anything reads the session

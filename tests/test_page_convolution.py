@@ -42,18 +42,13 @@ def rerun(at: AppTest) -> AppTest:
     return at
 
 
-def tab_label(name: str, lang: str = "en") -> str:
-    """The label of the controls tab "kernel" or "geometry" (a tab's state is its label)."""
-    return i18n.t(f"conv.{name}.header", lang)
-
-
 def show(at: AppTest, name: str) -> AppTest:
-    """Open the controls tab "kernel" or "geometry"; only the open tab's widgets are on the page."""
-    at.session_state["conv_controls"] = tab_label(name, at.session_state["lang"])
+    """Open the controls tab "kernel" or "geometry" (as its callback does); only the open tab's widgets are built."""
+    at.session_state["conv_panel"] = name
     return rerun(at)
 
 
-GEOMETRY = {"conv_controls": tab_label("geometry")}  # open_page(..., **GEOMETRY)
+GEOMETRY = {"conv_panel": "geometry"}  # open_page(..., **GEOMETRY)
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +144,7 @@ def test_ukrainian_is_complete(digit, open_page, check_numbers):
     labels = [w.label for w in at.number_input] + [w.label for w in at.selectbox] + [t.label for t in at.tabs]
     labels += [e.label for e in at.expander]
     # a fresh page, not a rerun: AppTest formats the old selectbox values outside the script, in English
-    geo = open_page(digit, lang="uk", conv_controls=tab_label("geometry", "uk"))
+    geo = open_page(digit, lang="uk", **GEOMETRY)
     labels += (
         [w.label for w in geo.number_input] + [w.label for w in geo.toggle] + [w.label for w in geo.selectbox]
     )
@@ -418,3 +413,8 @@ def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open
     show(at, "geometry")
     assert at.number_input(key="conv_stride_h").value == 2
     assert at.selectbox(key="conv_padding_mode").value == "reflect"
+    at.session_state["conv_code_open"] = True  # as the expander's callback records it
+    rerun(at)
+    at.switch_page("pages/pooling.py").run()
+    at.switch_page(PAGE).run()  # the open tab and the open expander are as they were
+    assert "conv_stride_h" in [w.key for w in at.number_input] and at.code

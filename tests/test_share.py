@@ -498,7 +498,7 @@ def test_real_app_convolution_link(lang):
     at.session_state["lang"] = lang
     params = {"stride_h": "2", "kernel": LAPLACIAN, "padding_mode": "reflect"}
     at.query_params.update(params)
-    at.session_state["conv_controls"] = i18n.t("conv.geometry.header", lang)  # the tab with the stride
+    at.session_state["conv_panel"] = "geometry"  # the tab with the stride
     at.switch_page("pages/convolution.py").run()
     assert not at.exception and not at.toast
     assert at.title[0].value == i18n.t("conv.title", lang)
@@ -507,7 +507,7 @@ def test_real_app_convolution_link(lang):
     assert at.number_input(key="conv_stride_h").value == 2
     assert s.conv_kernel == kernels.preset("laplacian").tolist() and s.conv_preset == "laplacian"
     step = {"row": str(s.conv_row), "col": str(s.conv_col)}  # the window's position is a setting too
-    assert flat(at) == {**params, "lang": lang, **step}
+    assert flat(at) == {**params, "lang": lang, **step, "panel": "geometry"}  # and the open tab
 
 
 @pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")

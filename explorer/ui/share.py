@@ -69,6 +69,7 @@ def _convolution() -> Spec:
         "conv_flip": ("flip", codec.Bool(), d["conv_flip"]),
         "conv_row": ("row", codec.Int(-1, 255), d["conv_row"]),
         "conv_col": ("col", codec.Int(-1, 255), d["conv_col"]),
+        "conv_panel": ("panel", codec.Choice(pg.PANELS), pg.PANELS[0]),  # the open tab of settings
     }
 
 

@@ -89,7 +89,7 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, s
     wait_for_url(page, r".*stride_h=2.*")
     address = query(page.url)
     assert address["kernel"] == LAPLACIAN and address["padding_mode"] == "reflect"
-    assert address["sample"] == "3" and address["lang"] == "uk"
+    assert address["sample"] == "3" and address["lang"] == "uk" and address["panel"] == "geometry"
 
     link = shared_link(page)
     assert link.startswith(f"{server}/convolution?")
@@ -104,15 +104,17 @@ def test_shared_link_opens_the_same_settings_in_a_fresh_context(page, browser, s
     settle(page)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == i18n.t("conv.title", "uk")
-    preset = page.locator(".st-key-conv_preset input[role=combobox]").input_value()
-    assert preset == i18n.t("conv.preset.laplacian", "uk")
-    open_tab(page, i18n.t("conv.geometry.header", "uk"), WAIT)
+    # the link opens the tab the teacher had open (geometry), then the kernel tab shows the preset
     assert page.locator(".st-key-conv_stride_h input").input_value() == "2"
     assert page.locator(".st-key-conv_stride_w input").input_value() == "1"
     mode = page.locator(".st-key-conv_padding_mode input[role=combobox]").input_value()
     assert mode == i18n.t("conv.mode.reflect", "uk")
+    open_tab(page, i18n.t("conv.kernel.header", "uk"), WAIT)
+    preset = page.locator(".st-key-conv_preset input[role=combobox]").input_value()
+    assert preset == i18n.t("conv.preset.laplacian", "uk")
     page.locator(".st-key-sidebar_digit img").wait_for()  # the MNIST sample is the current digit
-    assert query(page.url) == address
+    wait_for_url(page, r"^(?!.*panel=).*$")  # the kernel tab is the default: it leaves the link
+    assert query(page.url) == {k: v for k, v in address.items() if k != "panel"}
     assert not page.locator("[data-testid=stToast]").count()  # nothing was rejected
     student.close()
 
