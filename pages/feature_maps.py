@@ -18,7 +18,7 @@ from explorer import i18n, network, ui
 from explorer.model import WeightsError, load_card
 from explorer.plots import format_value
 from explorer.plots import maps as figs
-from explorer.ui import canvas, export, lesson, mosaic, projector, share
+from explorer.ui import canvas, export, lesson, mosaic, projector, sections, share
 
 t = ui.t
 CONFIG = {"displayModeBar": False}
@@ -33,9 +33,13 @@ MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}  # 8 tiles of 28 and 16 tiles of 14
 MOSAICS = (
     "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics canvas[data-painted])
 )
-GALLERY = "fm_gallery_open"  # the learned-filters section is open
-DETAIL = "fm_detail"  # the "one channel up close" section is open (built only then; a tile click opens it)
-SECTION_KEYS = ("fm_layer", "fm_channel_conv1", "fm_channel_conv2", WHATIF, "fm_preset")
+GALLERY = "fm_filters"  # the learned-filters section (open state in fm_filters_open: explorer.ui.sections)
+DETAIL = (
+    "fm_detail"  # the "one channel up close" section (open state in fm_detail_open; a tile click opens it)
+)
+KEEP = {
+    "persist_state": "session"
+}  # the section's choices survive runs that don't draw it (closed, other page)
 
 
 def _defaults() -> None:
@@ -106,7 +110,7 @@ def _on_pick() -> None:
         if 0 <= channel < MOSAIC_CHANNELS[name]:
             st.session_state["fm_layer"] = name
             st.session_state[f"fm_channel_{name}"] = channel
-            st.session_state[DETAIL] = True
+            st.session_state[f"{DETAIL}_open"] = True
 
 
 def _editor_key(channel: int) -> str:
@@ -186,17 +190,9 @@ def _edited_weight(model):
     return network.edited_conv1_weight(model, edit["channel"], edit["kernel"])
 
 
-def _keep_section_state() -> None:
-    """Keep the closed section's choices: Streamlit drops a widget's value in a run that doesn't draw it."""
-    for key in SECTION_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-
-
 @st.fragment
 def live(model, stage: str, per_channel: bool, by_strength: bool) -> None:
     """Canvas, prediction, mosaics, one channel up close and the what-if editor: all follow the digit."""
-    _keep_section_state()
     # the prediction to the right of the maps, not under the canvas: the browser runs the elements' drawing code in
     # page order, and the chart's (~80 ms) would otherwise hold the maps back on every stroke
     left, middle, right = st.columns([1.1, 3, 1.1], gap="medium")
@@ -304,7 +300,7 @@ def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
 
     In a section that is built only while open: closed, a stroke skips its dozen elements and its figure.
     """
-    section = st.expander(t("fm.detail_title"), key=DETAIL, on_change="rerun")
+    section = sections.expander(t("fm.detail_title"), key=DETAIL)
     if section.open:
         with section:
             channel_view(model, digit, acts, stage)
@@ -313,7 +309,7 @@ def detail(model, digit: np.ndarray, acts: dict, stage: str) -> None:
 def channel_view(model, digit: np.ndarray, acts: dict, stage: str) -> None:
     """The open section: layer and channel pickers, the channel's figure and downloads, the what-if toggle."""
     a, b = st.columns([1, 1])
-    layer = a.segmented_control(t("fm.detail_layer"), network.LAYERS, key="fm_layer", required=True)
+    layer = a.segmented_control(t("fm.detail_layer"), network.LAYERS, key="fm_layer", required=True, **KEEP)
     channels = acts[layer].shape[0]
     channel = b.number_input(
         t("fm.detail_channel"),
@@ -322,6 +318,7 @@ def channel_view(model, digit: np.ndarray, acts: dict, stage: str) -> None:
         step=1,
         key=f"fm_channel_{layer}",
         help=t("fm.detail_channel_help"),
+        **KEEP,
     )
     maps = acts[network.stage_name(layer, stage)]
     a_map = maps[channel]
@@ -356,7 +353,9 @@ def channel_view(model, digit: np.ndarray, acts: dict, stage: str) -> None:
     notes.append(t("fm.silent") if relu.max() <= 0 else t(f"fm.fires_caption_{layer}"))
     st.caption(" ".join(notes))
     # the what-if editor only when asked for: it is a dozen more elements on every stroke's rerun
-    if not st.toggle(t("fm.whatif_title"), key=WHATIF, on_change=_on_whatif, help=t("fm.whatif_help")):
+    if not st.toggle(
+        t("fm.whatif_title"), key=WHATIF, on_change=_on_whatif, help=t("fm.whatif_help"), **KEEP
+    ):
         return
     if layer == "conv1":
         what_if(model, channel)
@@ -399,7 +398,7 @@ def what_if(model, channel: int) -> None:
         st.caption(t("fm.editor_label", channel=channel))
     with tools:
         st.selectbox(
-            t("fm.preset"), network.preset_names(), key="fm_preset", format_func=_labels("fm.preset")
+            t("fm.preset"), network.preset_names(), key="fm_preset", format_func=_labels("fm.preset"), **KEEP
         )
         st.checkbox(t("fm.match_strength"), value=True, key="fm_match", help=t("fm.match_strength_help"))
         st.button(t("fm.preset_apply"), key="fm_apply", on_click=_on_preset, args=(channel, model))
@@ -413,7 +412,7 @@ def what_if(model, channel: int) -> None:
 
 def gallery(model) -> None:
     """All learned conv1 filters as one mosaic, in a section built only while open (like the model card)."""
-    section = st.expander(t("fm.gallery_title"), key=GALLERY, on_change="rerun")
+    section = sections.expander(t("fm.gallery_title"), key=GALLERY)
     if not section.open:
         return
     with section:

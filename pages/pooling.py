@@ -26,7 +26,6 @@ CHART = {"displayModeBar": False}
 GRID = "pool_grid"  # the editable grid's values (not a widget key: survives page switches)
 EDITOR = "pool_editor"  # version of the grid editor; a new key drops its edits after a reset
 STAGE_SIZES = {"relu1": 28, "pool1": 14, "pool1x2": 7}
-SECTIONS = lesson.SECTIONS  # the tabs, in order
 SECTION = "pool_section"  # the open tab's id: unlike the tabs' own value (a translated label) it survives a
 # language or page switch
 TABS = "pool_tab"  # the tabs widget
@@ -45,8 +44,6 @@ def init_state(written=()) -> None:
     fresh.update(lesson.init_state(st.session_state), written)
     st.session_state.setdefault(GRID, lesson.EXAMPLE_GRID.tolist())
     st.session_state.setdefault(EDITOR, 0)
-    if st.session_state.get(SECTION) not in SECTIONS:
-        st.session_state[SECTION] = SECTIONS[0]
 
 
 @contextmanager
@@ -419,8 +416,8 @@ def invariance_section() -> None:
 
 def tabs() -> dict:
     """The page's tabs by id; switching reruns the page, and only the open tab's content is built."""
-    labels = tuple(t(f"pool.tab.{s}") for s in SECTIONS)
-    return sections.tabs(SECTIONS, labels, key=TABS, keep=SECTION)
+    labels = tuple(t(f"pool.tab.{s}") for s in lesson.SECTIONS)
+    return sections.tabs(lesson.SECTIONS, labels, key=TABS, keep=SECTION)  # validates SECTION too
 
 
 ui.require_shell()  # first, before anything reads the session

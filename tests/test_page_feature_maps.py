@@ -174,22 +174,22 @@ def test_channel_section_is_built_only_when_open_and_keeps_its_choice(digit, ope
     at = open_page(digit)
     assert "fm_channel" not in [el.proto.id.rsplit("-", 1)[-1] for el in at.get("plotly_chart")]
     assert not at.number_input  # closed: none of its widgets either
-    at.session_state["fm_detail"] = True  # what a click on a tile (or on the section) does
+    at.session_state["fm_detail_open"] = True  # what a click on a tile (or on the section) does
     at.run()
     at.segmented_control(key="fm_layer").set_value("conv2").run()
     at.number_input(key="fm_channel_conv2").set_value(17).run()
     assert "fm_channel" in [el.proto.id.rsplit("-", 1)[-1] for el in at.get("plotly_chart")]
-    at.session_state["fm_detail"] = False
+    at.session_state["fm_detail_open"] = False
     at.run()
     assert not at.number_input
-    at.session_state["fm_detail"] = True
+    at.session_state["fm_detail_open"] = True
     at.run()
     assert at.segmented_control(key="fm_layer").value == "conv2"
     assert at.number_input(key="fm_channel_conv2").value == 17
 
 
 def test_channel_detail_for_conv2(model, digit, reference, open_page, array, figure):
-    at = open_page(digit, fm_detail=True)
+    at = open_page(digit, fm_detail_open=True)
     at.segmented_control(key="fm_layer").set_value("conv2").run()
     at.number_input(key="fm_channel_conv2").set_value(17).run()
     assert not at.exception
@@ -223,7 +223,7 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
 ):
     from explorer import ui
 
-    a = open_page(digit, fm_detail=True)
+    a = open_page(digit, fm_detail_open=True)
     assert not a.data_editor  # the what-if editor only when switched on
     a.toggle(key="fm_whatif").set_value(True).run()
     a.number_input(key="fm_channel_conv1").set_value(3).run()
@@ -261,7 +261,7 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
 
 
 def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page, assert_shows):
-    at = open_page(digit, fm_whatif=True, fm_detail=True)
+    at = open_page(digit, fm_whatif=True, fm_detail_open=True)
     at.selectbox(key="fm_preset").set_value("zeros").run()
     at.button(key="fm_apply").click().run()
     # an all-zero filter: only the bias is left in channel 0
@@ -273,7 +273,7 @@ def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page
 
 def test_cell_edit_through_the_data_editor(model, digit, open_page, assert_shows):
     edits = {"edited_rows": {"2": {"2": 1.5}, "0": {"4": -0.75}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_detail=True, fm_editor_0_0=edits)
+    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_editor_0_0=edits)
     kernel = model.conv1.weight[0, 0].detach().numpy().copy()
     kernel[2, 2], kernel[0, 4] = 1.5, -0.75
     edited = edited_forward(model, digit, 0, kernel)
@@ -284,14 +284,14 @@ def test_cell_edit_through_the_data_editor(model, digit, open_page, assert_shows
 
 def test_invalid_cell_is_refused(digit, reference, open_page, assert_shows):
     edits = {"edited_rows": {"1": {"1": None}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_detail=True, fm_editor_0_0=edits)
+    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_editor_0_0=edits)
     assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
     assert_shows(at, "conv1", reference["conv1"], signed=True)
     assert at.session_state["fm_edit"] is None
 
 
 def test_no_digit_then_sample(reference, open_page, assert_shows, array, figure):
-    at = open_page(None, fm_gallery_open=True)
+    at = open_page(None, fm_filters_open=True)
     assert [i.value for i in at.info] == [i18n.t("fm.no_digit", "en")]
     assert prediction(at) == "–"
     assert not any("fm-data" in el.proto.body for el in at.get("html"))

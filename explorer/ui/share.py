@@ -347,13 +347,14 @@ def copy_link(params: Mapping[str, str]) -> None:
             st.code(url, language=None, wrap_lines=True)
 
 
-def sync() -> None:
-    """Write the current settings to the URL (pages whose settings live in a fragment call it at its end)."""
-    _write(link_params(st.session_state.get(_SPEC)))
+def sync() -> dict[str, str]:
+    """Write the current settings to the URL and return them (pages whose settings live in a fragment call it at
+    the fragment's end: a fragment rerun skips app.py's finish())."""
+    params = link_params(st.session_state.get(_SPEC))
+    _write(params)
+    return params
 
 
 def finish() -> None:
     """Call in app.py after page.run(): write the current settings to the URL and show "copy link"."""
-    params = link_params(st.session_state.get(_SPEC))
-    _write(params)
-    copy_link(params)
+    copy_link(sync())
