@@ -371,12 +371,15 @@ def profile_page(
     clock: ScriptClock,
     top: int = 35,
     dump: str | None = None,
+    fragment: bool = False,
 ) -> str:
     """cProfile (script-thread CPU time) of `reruns` new-digit reruns of one page, by cumulative and own time."""
     at = _new_app(PAGES[page], digits[0])
     _inject(at, page, digits[1], pngs[1])
     at.run()
     clock.take()
+    fragments = top_fragments(at) if fragment else {}
+    FragmentRuns.ids = list(fragments.values())[:1]
     clock.profile = cProfile.Profile(time.thread_time)  # CPU time: machine load inflates it less
     try:
         for i in range(reruns):
@@ -384,6 +387,7 @@ def profile_page(
             at.run()
     finally:
         prof, clock.profile = clock.profile, None
+        FragmentRuns.ids = []
     runs = clock.take()
     out = io.StringIO()
     print(
@@ -441,8 +445,11 @@ def attribution(stats: pstats.Stats, runs: int, top: int = 25) -> list[list]:
     return [[k, v[0] * 1e3 / max(runs, 1), v[1] / max(runs, 1)] for k, v in rows]
 
 
-def command_costs(page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], clock: ScriptClock) -> str:
-    """Real time per Streamlit command over `reruns` new-digit reruns of one page (no profiler)."""
+def command_costs(
+    page: str, reruns: int, digits: np.ndarray, pngs: list[bytes], clock: ScriptClock, fragment: bool = False
+) -> str:
+    """Real time per Streamlit command over `reruns` new-digit reruns of one page (no profiler); with
+    `fragment`, reruns of the page's first outermost fragment alone."""
     commands = CommandClock()
     commands.install()
     at = _new_app(PAGES[page], digits[0])
@@ -450,14 +457,20 @@ def command_costs(page: str, reruns: int, digits: np.ndarray, pngs: list[bytes],
     at.run()
     ui.warm_up_done.wait(60)
     clock.take()
+    names = list(top_fragments(at)) if fragment else []
+    FragmentRuns.ids = [top_fragments(at)[names[0]]] if names else []
     commands.enabled = True
-    for i in range(reruns):
-        _inject(at, page, digits[2 + i], pngs[2 + i])
-        at.run()
-    commands.enabled = False
+    try:
+        for i in range(reruns):
+            _inject(at, page, digits[2 + i], pngs[2 + i])
+            at.run()
+    finally:
+        commands.enabled = False
+        FragmentRuns.ids = []
     runs = clock.take()
     total = sum(w for w, _, _ in runs) * 1e3 / len(runs)
-    head = f"## Streamlit commands in {len(runs)} new-digit reruns of {page} (mean {total:.1f} ms per rerun)"
+    what = f"reruns of its fragment {names[0]}" if names else "reruns"
+    head = f"## Streamlit commands in {len(runs)} new-digit {what} of {page} (mean {total:.1f} ms per rerun)"
     return head + "\n" + table(["command", "ms / rerun", "calls / rerun"], commands.table(len(runs), total))
 
 
@@ -472,6 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated: " + ", ".join(PAGES))
     parser.add_argument("--profile", choices=list(PAGES), help="also print a cProfile of this page's reruns")
     parser.add_argument("--commands", choices=list(PAGES), help="also print the time per Streamlit command")
+    parser.add_argument(
+        "--fragment", action="store_true", help="--commands, --profile: the page's first fragment alone"
+    )
     parser.add_argument("--profile-out", help="also save the profile (pstats file) here")
     parser.add_argument("--no-post-gc", action="store_true", help="set runner.postScriptGC=false (A/B)")
     args = parser.parse_args(argv)
@@ -531,10 +547,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"CPU busy (all cores, whole machine) during the run: {busy:.0%} · after: {machine_line()}")
     if args.commands:
         print()
-        print(command_costs(args.commands, min(args.reruns, 20), digits, pngs, clock))
+        print(command_costs(args.commands, min(args.reruns, 20), digits, pngs, clock, args.fragment))
     if args.profile:
         print()
-        print(profile_page(args.profile, min(args.reruns, 20), digits, pngs, clock, dump=args.profile_out))
+        n = min(args.reruns, 20)
+        print(
+            profile_page(args.profile, n, digits, pngs, clock, dump=args.profile_out, fragment=args.fragment)
+        )
     return 0
 
 

@@ -17,6 +17,7 @@ CHART = {"displayModeBar": False}
 PANELS = pg.PANELS  # the settings' tabs, by id
 PANEL = "conv_panel"  # the open tab's id (kept across page and language switches; ?panel= in a link)
 EDITOR = "conv_editor"  # version of the kernel editor; a new key resets its edits after a programmatic change
+WRITTEN = "conv_written"  # window position keys code wrote since the step sliders were last drawn
 
 
 def init_state() -> None:
@@ -26,17 +27,29 @@ def init_state() -> None:
     st.session_state.setdefault(EDITOR, 0)
     st.session_state.setdefault("conv_seed", 0)
     st.session_state.setdefault("conv_play", False)
+    st.session_state.setdefault(WRITTEN, set())
 
 
 def sync_state(input_shape, drawn=("conv_source",)) -> dict:
     """Move every setting inside the bounds for this input; `drawn`: widgets already on the page (not touched)."""
     ss = st.session_state
-    current = {key: ss[key] for key in pg.DEFAULTS if key in ss}  # one read each: session state isn't free
+    snapshot = ss.to_dict()  # one pass: each read of st.session_state costs ~20 µs
+    current = {key: snapshot[key] for key in pg.DEFAULTS if key in snapshot}
     state = pg.clamp(current, input_shape)
     for key, value in state.items():
-        if key not in drawn and current.get(key) != value:
+        if key in drawn or current.get(key) == value:
+            continue
+        if key in ("conv_row", "conv_col"):
+            set_position(key, value)
+        else:
             ss[key] = value
     return state
+
+
+def set_position(key: str, value: int) -> None:
+    """Move the window (conv_row / conv_col) from code, noting it for the step sliders."""
+    st.session_state[key] = value
+    st.session_state[WRITTEN].add(key)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -81,7 +94,8 @@ def on_normalise() -> None:
 def on_step(out_shape, step: int) -> None:
     """Move the window `step` output cells on in reading order."""
     row, col = pg.next_position(st.session_state.conv_row, st.session_state.conv_col, out_shape, step)
-    st.session_state.conv_row, st.session_state.conv_col = row, col
+    set_position("conv_row", row)
+    set_position("conv_col", col)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -243,15 +257,20 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         st.session_state.conv_last_click = clicked
         picked = pg.picked_cell(selection, out_shape)
         if picked is not None:
-            st.session_state.conv_row, st.session_state.conv_col = picked
+            set_position("conv_row", picked[0])
+            set_position("conv_col", picked[1])
     if playing:
         on_step(out_shape, 1)
 
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+    written, st.session_state[WRITTEN] = st.session_state[WRITTEN], set()
     for container, key, n in ((c1, "conv_row", out_shape[0]), (c2, "conv_col", out_shape[1])):
         name = t(f"conv.step.{key[5:]}")
         if n > 1:
-            container.slider(name, 0, n - 1, key=key, **KEEP)
+            # a value spares Streamlit a scan of the session state, except where code wrote the key
+            # (Streamlit then warns about a default next to a write)
+            value = None if key in written else st.session_state[key]
+            container.slider(name, 0, n - 1, value=value, key=key, **KEEP)
         else:
             container.caption(t("conv.step.single", name=name))
     c3.button(t("conv.step.prev"), on_click=on_step, args=(out_shape, -1), key="conv_prev", width="stretch")
@@ -410,8 +429,11 @@ def playground() -> None:
     with controls:
         state, settings = settings_panel(image)
     out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
-    ss = st.session_state
-    ss.conv_row, ss.conv_col = pg.resolve_cell(state["conv_row"], state["conv_col"], out)
+    for key, value in zip(
+        ("conv_row", "conv_col"), pg.resolve_cell(state["conv_row"], state["conv_col"], out), strict=True
+    ):
+        if state[key] != value:
+            set_position(key, value)
     with view:
         held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess
             "convolution",

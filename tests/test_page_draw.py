@@ -215,14 +215,14 @@ def test_lang_query_param(query, lang):
 
 def test_language_switch_updates_query_and_text():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.sidebar.radio[0].set_value("uk").run()
+    at.sidebar.button_group(key="lang_switch").set_value("uk").run()
     assert at.session_state["lang"] == "uk"
     assert at.title[0].value == i18n.t("draw.title", "uk")
-    assert at.sidebar.radio[0].label == i18n.t("app.language", "uk")
+    assert at.sidebar.button_group(key="lang_switch").label == i18n.t("app.language", "uk")
     assert "uk" in str(at.query_params["lang"])
     at.session_state["lang"] = "en"  # changed elsewhere (e.g. a link): the switch follows, no warning
     at.run()
-    assert at.sidebar.radio[0].value == "en"
+    assert at.sidebar.button_group(key="lang_switch").value == "en"
     assert at.title[0].value == i18n.t("draw.title", "en")
     assert not at.warning and not at.exception
 

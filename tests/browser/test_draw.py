@@ -164,7 +164,7 @@ def test_digit_follows_to_every_page(app_server, page):
 
 def test_switch_to_ukrainian(app_server, page):
     open_app(page, app_server)
-    page.locator("[data-testid=stSidebar] label", has_text=i18n.LANGUAGE_NAMES["uk"]).click()
+    page.locator(".st-key-lang_switch button", has_text=i18n.LANGUAGE_NAMES["uk"]).click()
     page.wait_for_function(
         f"() => document.querySelector('h1')?.innerText.includes({i18n.t('draw.title', 'uk')!r})",
         timeout=15_000,
