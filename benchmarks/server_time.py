@@ -229,9 +229,9 @@ class Floors:
     def __init__(self) -> None:
         import torch
 
-        from explorer.model import load_pretrained
+        from explorer.model import load_pretrained, torch_for_serving
 
-        torch.set_num_threads(1)  # as explorer.ui does
+        torch_for_serving()  # as explorer.ui does
         self.torch = torch
         self.model = load_pretrained()
 

@@ -65,6 +65,16 @@ class ConvNet(nn.Module):
         return out
 
 
+def torch_for_serving() -> None:
+    """torch settings for a shared 2-core server answering many small requests (the app calls it once it uses torch)."""
+    # One intra-op thread: under load torch's thread pool made a 0.2 ms 28x28 conv take 4-40 ms.
+    torch.set_num_threads(1)
+    # Streamlit runs every rerun in a new thread, and oneDNN (mkldnn) sets itself up per thread: the first conv of
+    # each thread took ~4.5 ms here, against 0.3 ms for PyTorch's own CPU kernels, which are as fast as a warm
+    # oneDNN at these sizes (benchmarks/README.md).
+    torch.backends.mkldnn.enabled = False
+
+
 class WeightsError(RuntimeError):
     """The bundled weights are missing, damaged or don't match the model card; `key` names the message."""
 

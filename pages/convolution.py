@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from explorer import kernels, ops, ui
 from explorer import playground as pg
+from explorer.model import torch_for_serving
 from explorer.plots import INPUT, grid_csv
 from explorer.plots import conv as plots
 from explorer.ui import export, lesson, projector, sections, share, t
@@ -333,14 +333,14 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     )
     st.plotly_chart(projector.style(fig), key="conv_arith_chart", config=CHART)
     downloads(image, out, step, zrange)
-    a1, a2 = st.columns([3, 1], vertical_alignment="center")
-    with a1, st.container(key="conv_arith"):
-        lines = pg.arithmetic_lines(step, ui.lang())
-        if not step.in_bounds.all():
-            lines.append(f":gray[{t('conv.arith.padding_note')}]")
+    lines = pg.arithmetic_lines(step, ui.lang())
+    if not step.in_bounds.all():
+        lines.append(f":gray[{t('conv.arith.padding_note')}]")
+    with st.container(key="conv_arith", horizontal=True, vertical_alignment="center", gap="large"):
         st.markdown("  \n".join(lines))  # one element: each costs ~0.2 ms per rerun
-    with a2, st.container(key="conv_result"):
-        st.metric(t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4))
+        st.metric(
+            t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4), width="content"
+        )
 
 
 def downloads(image: np.ndarray, out: np.ndarray, step, zrange: tuple[float, float]) -> None:
@@ -453,15 +453,16 @@ def playground() -> None:
             st.fragment(step_through, run_every=run_every)(image, settings, out, playing)
     if not held_back:
         more(image, settings, out.shape)
-    share.sync()  # a fragment rerun skips app.py's share.finish(): keep the address bar in step here
+    if ui.fragment_run():  # a fragment rerun skips app.py's share.finish(): keep the address bar in step here
+        share.sync()
 
 
 # ----------------------------------------------------------------------------------------------------------
 # page
 
-# one thread per small conv: on a shared 2-core host torch's thread pool makes a 0.2 ms conv take ~40 ms.
-# (explorer.ui sets this when the model loads; a visit straight to this page never loads it.)
-torch.set_num_threads(1)
+# one thread per small conv, no per-thread oneDNN set-up (explorer.ui does this when the model loads; a visit
+# straight to this page never loads it)
+torch_for_serving()
 ui.require_shell()  # first, before anything reads the session
 share.bind(share.CONVOLUTION)  # a shared link's settings, before the widgets
 init_state()

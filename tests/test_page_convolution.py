@@ -100,7 +100,7 @@ def check_numbers(shown_output, shown_arithmetic):
         assert grids["products"].sum() + s["conv_bias"] == pytest.approx(pre, abs=1e-9)
         weight = np.asarray(s["conv_kernel"])
         np.testing.assert_array_equal(grids["weight"], np.flip(weight) if s["conv_flip"] else weight)
-        metric = at.get_by_key("conv_result").metric[0].value
+        metric = at.get_by_key("conv_arith").metric[0].value
         assert float(metric.replace("−", "-")) == pytest.approx(expected[row, col], abs=1e-4)
         lines = at.get_by_key("conv_arith").markdown[0].value.split("  \n")
         assert lines[1].endswith(f"= {pg.fmt(pre)}")

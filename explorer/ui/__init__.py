@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from functools import lru_cache
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from explorer import i18n
 
@@ -22,10 +24,10 @@ warm_up_done = threading.Event()  # set once the background imports and gc.freez
 
 
 def _one_thread() -> None:
-    """Shared 2-core hosts: one intra-op thread per request is faster under load (a 28x28 conv: 0.4 ms vs 4-10 ms)."""
-    import torch
+    """torch set up for serving (one thread, no per-thread oneDNN set-up): explorer.model.torch_for_serving."""
+    from explorer.model import torch_for_serving
 
-    torch.set_num_threads(1)
+    torch_for_serving()
 
 
 def require_shell() -> None:
@@ -41,8 +43,6 @@ def require_shell() -> None:
 
 
 def _run_context():
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
     return get_script_run_ctx(suppress_warning=True)
 
 
@@ -62,9 +62,15 @@ def lang() -> str:
     value = getattr(ctx, _LANG_ATTR, None)
     if value is None:
         value = st.session_state.get(LANG, i18n.DEFAULT_LANGUAGE)
-        if ctx is not None and getattr(ctx, "fragment_ids_this_run", None):
+        if fragment_run():
             setattr(ctx, _LANG_ATTR, value)  # a fragment rerun (no app.py): its language is the session's
     return value
+
+
+def fragment_run() -> bool:
+    """True in a rerun of fragments alone (app.py and the rest of the page don't run)."""
+    ctx = _run_context()
+    return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
 
 
 def t(key: str, **params) -> str:
@@ -99,17 +105,27 @@ def current_digit() -> np.ndarray | None:
     return None
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def activations(digit: np.ndarray) -> dict[str, np.ndarray]:
-    """Every stage of the bundled network for one digit, as numpy arrays without the batch axis (cached by digit)."""
+    """Every stage of the bundled network for one digit, as read-only numpy arrays without the batch axis
+    (remembered per digit, shared by every session: the key is the digit itself)."""
+    return _activations(np.ascontiguousarray(digit, dtype=np.float32).tobytes())
+
+
+@lru_cache(maxsize=64)  # ~0.35 MB per digit
+def _activations(key: bytes) -> dict[str, np.ndarray]:
+    # Not st.cache_data: it pickles the ~0.35 MB result into its cache and unpickles a copy on every hit (~2 ms).
     import torch
 
     from explorer.preprocess import to_input
 
+    digit = np.frombuffer(key, dtype=np.float32).reshape(28, 28)
     model, _ = _load_model()
     with torch.inference_mode():
         acts = model.activations(to_input(digit))
-    return {name: a[0].numpy() for name, a in acts.items()}
+    out = {name: a[0].numpy() for name, a in acts.items()}
+    for a in out.values():
+        a.setflags(write=False)  # shared between sessions: a caller that writes into one fails loudly
+    return out
 
 
 def warm_up() -> None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 FORMULA = ".st-key-conv_formula"
 ARITH = ".st-key-conv_arith"
-RESULT = ".st-key-conv_result [data-testid=stMetricValue]"
+RESULT = ".st-key-conv_arith [data-testid=stMetricValue]"
 # generous: a cold first load (plotly.js included) took a minute on a saturated 2-core host
 TIMEOUT = 150_000
 POSITION = re.compile(r"Output cell \((\d+), (\d+)\)")
