@@ -41,6 +41,30 @@ def preset(name) -> np.ndarray:
     return PRESETS[name].copy()
 
 
+def parse_weight(text: str) -> float:
+    """A weight typed by a student: "0.5", "0,5", "−1" (true minus), "1/9"; ValueError("kernel_nonfinite", {})
+    for anything else, an empty box included. The range is checked by validate_kernel."""
+    cleaned = str(text).strip().replace("−", "-").replace(",", ".").replace(" ", "")
+    try:
+        if cleaned.count("/") == 1:
+            numerator, denominator = (float(part) for part in cleaned.split("/"))
+            value = numerator / denominator
+        else:
+            value = float(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("kernel_nonfinite", {}) from None
+    if not np.isfinite(value):
+        raise ValueError("kernel_nonfinite", {})
+    return value
+
+
+def weight_text(value: float, decimal: str = ".") -> str:
+    """A weight as the text to edit: up to 6 significant digits, ASCII minus, `decimal` as the decimal mark."""
+    value = float(value)
+    text = f"{value:.6g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.4g}"
+    return ("0" if text == "-0" else text).replace(".", decimal)
+
+
 def _is_ragged(values) -> bool:
     """True for a list of rows whose lengths differ."""
     try:

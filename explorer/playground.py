@@ -236,23 +236,20 @@ def resize_kernel(kernel, kh: int, kw: int) -> np.ndarray:
     return out
 
 
-def edited_kernel(values, kernel) -> np.ndarray | None:
-    """The kernel from the editor's table when it differs from `kernel` (None when unchanged).
+def edited_kernel(kernel, row: int, col: int, text: str) -> np.ndarray | None:
+    """`kernel` with weight (row, col) set to the typed `text` (None when that changes nothing).
 
-    Raises ValueError(key, params) from kernels.validate_kernel for an empty cell, a non-number or an absurd value.
+    Raises ValueError(key, params) (kernels.parse_weight / validate_kernel) for an empty box, a non-number or an
+    absurd value, and for a position outside the kernel.
     """
-    try:
-        values = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("kernel_nonfinite", {}) from None
-    if values.shape == np.shape(kernel) and np.array_equal(values, kernel):
+    kernel = np.array(kernel, dtype=np.float64)
+    if not (0 <= row < kernel.shape[0] and 0 <= col < kernel.shape[1]):
+        raise ValueError("kernel_shape", {"max_size": kernels.MAX_KERNEL_SIZE})
+    value = kernels.parse_weight(text)
+    if value == kernel[row, col]:
         return None
-    return kernels.validate_kernel(values.tolist())
-
-
-def column_labels(kw: int) -> list[str]:
-    """Column labels of the kernel editor."""
-    return [str(c) for c in range(kw)]
+    kernel[row, col] = value
+    return kernels.validate_kernel(kernel)
 
 
 def kernel_error(error: ValueError, lang: str) -> str:

@@ -1,33 +1,34 @@
 """Convolution playground: your own kernel on your own digit, step by step (logic in explorer.playground)."""
 
+import copy
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from explorer import kernels, ops, ui
+from explorer import i18n, kernels, ops, ui
 from explorer import playground as pg
 from explorer.model import torch_for_serving
 from explorer.plots import INPUT, grid_csv
 from explorer.plots import conv as plots
-from explorer.ui import export, lesson, projector, sections, share, t
+from explorer.ui import export, kernel_grid, lesson, projector, sections, share, t
 
 KEEP = {"persist_state": "session"}  # settings survive a visit to another page
 PLAY_SECONDS = 0.8
 CHART = {"displayModeBar": False}
 PANELS = pg.PANELS  # the settings' tabs, by id
 PANEL = "conv_panel"  # the open tab's id (kept across page and language switches; ?panel= in a link)
-EDITOR = "conv_editor"  # version of the kernel editor; a new key resets its edits after a programmatic change
+EDITOR = "conv_editor"  # version of the kernel grid: an edit made before a programmatic change is out of date
+GRID = "conv_grid"  # the kernel grid component
 WRITTEN = "conv_written"  # window position keys code wrote since the step sliders were last drawn
 
 
 def init_state() -> None:
-    """Defaults for every setting (DEFAULTS) and the page's internal keys."""
-    for key, value in pg.DEFAULTS.items():
-        st.session_state.setdefault(key, value)
-    st.session_state.setdefault(EDITOR, 0)
-    st.session_state.setdefault("conv_seed", 0)
-    st.session_state.setdefault("conv_play", False)
-    st.session_state.setdefault(WRITTEN, set())
+    """Defaults for every setting (DEFAULTS) and the page's internal keys, where missing."""
+    present = st.session_state.to_dict()  # one pass: each read of st.session_state costs ~20 µs
+    internal = {EDITOR: 0, "conv_seed": 0, "conv_play": False, WRITTEN: set()}
+    for key, value in {**pg.DEFAULTS, **internal}.items():
+        if key not in present:
+            st.session_state[key] = copy.deepcopy(value)  # never one list shared by every session
 
 
 def sync_state(input_shape, drawn=("conv_source",)) -> dict:
@@ -125,9 +126,16 @@ def input_image() -> np.ndarray:
     return digit
 
 
-def kernel_editor(kernel_max: tuple[int, int]) -> bool:
-    """Preset, size, the editable weights, bias, random and normalise; True when an edit changed the kernel."""
-    preset_box = st.container()  # filled after the grid: an edit may turn the preset into "custom"
+def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
+    """Preset, size, the editable weights (`refused`: why the last edit was refused), bias, random, normalise."""
+    st.selectbox(
+        t("conv.preset"),
+        [*pg.PRESETS, pg.CUSTOM],
+        format_func=lambda n: t(f"conv.preset.{n}"),
+        key="conv_preset",
+        on_change=on_preset,
+        **KEEP,
+    )
     kernel = np.asarray(st.session_state.conv_kernel)
     st.session_state.conv_kh, st.session_state.conv_kw = (int(n) for n in kernel.shape)
     size_row = st.container(horizontal=True)
@@ -140,16 +148,18 @@ def kernel_editor(kernel_max: tuple[int, int]) -> bool:
             on_change=on_kernel_size,
             help=t("conv.kernel_size_help", max=top),
         )
-    edited = kernel_grid(kernel)
-    with preset_box:
-        st.selectbox(
-            t("conv.preset"),
-            [*pg.PRESETS, pg.CUSTOM],
-            format_func=lambda n: t(f"conv.preset.{n}"),
-            key="conv_preset",
-            on_change=on_preset,
-            **KEEP,
-        )
+    lang = ui.lang()
+    kernel_grid.kernel_grid(
+        kernel,
+        key=GRID,
+        version=st.session_state[EDITOR],
+        label=t("conv.grid_label"),
+        cell_label=t("conv.grid_cell"),
+        decimal=i18n.DECIMAL_MARK[lang],
+    )
+    if refused:
+        st.error(refused)
+    st.caption(t("conv.editor_help"))
     st.number_input(
         t("conv.bias"),
         -pg.BIAS_LIMIT,
@@ -168,33 +178,21 @@ def kernel_editor(kernel_max: tuple[int, int]) -> bool:
         width="stretch",
         help=t("conv.normalise_help"),
     )
-    return edited
 
 
-def _editor(slot, kernel: np.ndarray):
-    """The editable grid of weights in `slot`; returns the table with the user's edits."""
-    labels = pg.column_labels(kernel.shape[1])
-    return slot.data_editor(  # an emptied cell arrives as NaN and is refused like any non-finite weight
-        pd.DataFrame(kernel, columns=labels), key=f"conv_kernel_{st.session_state[EDITOR]}", num_rows="fixed"
-    )
-
-
-def kernel_grid(kernel: np.ndarray) -> bool:
-    """Edit the weights (True when changed); a non-finite or absurd value is refused with a message."""
-    slot = st.empty()
-    edited = _editor(slot, kernel)
+def take_grid_edit() -> str | None:
+    """Apply the weight typed into the grid since the last run; the message when it is refused (kernel kept)."""
+    edit = kernel_grid.pending_edit(GRID, st.session_state[EDITOR])
+    if edit is None:
+        return None
     try:
-        new = pg.edited_kernel(edited.to_numpy(), kernel)
+        new = pg.edited_kernel(st.session_state.conv_kernel, edit["row"], edit["col"], edit["text"])
     except ValueError as error:
-        st.session_state[EDITOR] += 1  # a fresh editor without the refused edit replaces this one
-        _editor(slot, kernel)
-        st.error(pg.kernel_error(error, ui.lang()))
-        new = None
+        return pg.kernel_error(error, ui.lang())
     if new is not None:
         st.session_state.conv_kernel = new.tolist()
         st.session_state.conv_preset = pg.preset_matching(new)
-    st.caption(t("conv.editor_help"))
-    return new is not None
+    return None
 
 
 def _int_input(container, key: str, low: int, high: int, help_key: str | None = None) -> None:
@@ -391,17 +389,14 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
 
 def settings_panel(image: np.ndarray) -> tuple[dict, pg.Settings]:
     """The kernel and geometry tabs (one tab's widgets per run; the other's settings keep their values)."""
+    refused = take_grid_edit()  # before anything reads the kernel
     labels = tuple(t(f"conv.{panel}.header") for panel in PANELS)
     tab = sections.tabs(PANELS, labels, key="conv_controls", keep=PANEL)
     kernel_tab, geometry_tab = tab["kernel"], tab["geometry"]
     state = sync_state(image.shape)
-    edited = False
     if kernel_tab.open:
         with kernel_tab:
-            edited = kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size)
-    if edited:  # the geometry limits follow the new kernel
-        drawn = ("conv_source", "conv_preset", "conv_bias", "conv_kh", "conv_kw")
-        state = sync_state(image.shape, drawn=drawn)
+            kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size, refused)
     settings = pg.Settings.from_state(state)
     if geometry_tab.open:
         s = settings

@@ -133,3 +133,32 @@ def test_random_kernel():
     assert not np.array_equal(a, kernels.random_kernel(3, 5, seed=8))
     np.testing.assert_array_equal(a, np.round(a, 2))
     np.testing.assert_array_equal(kernels.validate_kernel(a), a)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.5", 0.5), ("0,5", 0.5), (" −1 ", -1.0), ("-2", -2.0), ("1/9", 1 / 9), ("−1/16", -1 / 16), ("1e2", 100.0),
+     ("+3", 3.0), ("1 000", 1000.0)],
+)  # fmt: skip
+def test_parse_weight_reads_what_students_type(text, value):
+    assert kernels.parse_weight(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "abc", "1,2,3", "nan", "inf", "-inf", "1/0", "0/0", "1/2/3", "--1"]
+)
+def test_parse_weight_refuses_the_rest(text):
+    with pytest.raises(ValueError) as err:
+        kernels.parse_weight(text)
+    assert err.value.args == ("kernel_nonfinite", {})
+
+
+def test_weight_text_round_trips():
+    for name in kernels.PRESET_NAMES:
+        for value in kernels.PRESETS[name].ravel():
+            for mark in (".", ","):
+                text = kernels.weight_text(value, mark)
+                assert kernels.parse_weight(text) == pytest.approx(value, rel=1e-5)
+    assert kernels.weight_text(-0.0) == "0"
+    assert kernels.weight_text(1 / 9, ",") == "0,111111"
+    assert kernels.weight_text(-1000) == "-1000"

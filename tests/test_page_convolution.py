@@ -7,6 +7,7 @@ as base64 typed arrays. Expected values are computed here directly with torch (F
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 
@@ -310,26 +311,64 @@ def test_play_advances_one_cell_per_run(digit, open_page, check_numbers):
     assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 1)
 
 
+def grid(at: AppTest) -> dict | None:
+    """The data the kernel grid component was mounted with, or None when it is not on the page."""
+    found = [c for c in at.get("bidi_component") if c.proto.id.endswith("-conv_grid")]
+    return json.loads(found[0].proto.json) if found else None
+
+
+def type_weight(
+    at: AppTest, row: int, col: int, text: str, edit_id: str, version: int | None = None
+) -> AppTest:
+    """What the grid sends when a student types `text` into box (row, col) and presses Enter."""
+    version = grid(at)["version"] if version is None else version
+    at.session_state["conv_grid"] = {
+        "edit": {"id": edit_id, "row": row, "col": col, "text": text, "version": version}
+    }
+    return rerun(at)
+
+
 def test_kernel_edits_and_refusals(digit, open_page, check_numbers):
     at = open_page(digit)
-    editor = at.data_editor[0]
-    at.session_state[editor.key] = {"edited_rows": {"1": {"1": 4.5}}, "added_rows": [], "deleted_rows": []}
-    rerun(at)
+    type_weight(at, 1, 1, "4,5", "e1")
     assert at.session_state["conv_kernel"][1][1] == 4.5 and at.session_state["conv_preset"] == pg.CUSTOM
+    assert grid(at)["cells"][1][1]["text"] == "4.5" and not at.error
     check_numbers(at, digit)
     before = at.session_state["conv_kernel"]
-    editor = at.data_editor[0]
-    at.session_state[editor.key] = {"edited_rows": {"0": {"0": 1e9}}, "added_rows": [], "deleted_rows": []}
-    rerun(at)
+    type_weight(at, 0, 0, "1e9", "e2")
     assert at.session_state["conv_kernel"] == before
     assert [e.value for e in at.error] == [i18n.t("conv.error.kernel_too_large", "en", max_abs=1000.0)]
-    assert at.data_editor[0].key != editor.key  # the editor was reset to the previous kernel
+    assert (
+        grid(at)["taken"] == "e2" and grid(at)["cells"][0][0]["text"] == "-1"
+    )  # the box shows the kept weight
     check_numbers(at, digit)
-    editor = at.data_editor[0]  # an emptied cell is refused too
-    at.session_state[editor.key] = {"edited_rows": {"2": {"0": None}}, "added_rows": [], "deleted_rows": []}
-    rerun(at)
+    type_weight(at, 2, 0, "", "e3")  # an emptied box is refused too
     assert at.session_state["conv_kernel"] == before and at.error
+    rerun(at)
+    assert not at.error  # the message goes with the next change
+    type_weight(at, 1, 1, "7", "e3")  # an edit already taken is not applied twice
+    assert at.session_state["conv_kernel"] == before
+    stale = grid(at)["version"]
+    at.selectbox(key="conv_preset").set_value("laplacian")
+    rerun(at)
+    type_weight(at, 1, 1, "7", "e4", version=stale)  # typed into the grid the preset replaced: out of date
+    assert at.session_state["conv_kernel"] == kernels.preset("laplacian").tolist()
     check_numbers(at, digit)
+
+
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_grid_shows_every_weight_tinted_around_zero(digit, open_page, lang):
+    at = open_page(digit, lang, conv_preset="sharpen", conv_kernel=kernels.preset("sharpen").tolist())
+    data = grid(at)
+    texts = [[cell["text"] for cell in row] for row in data["cells"]]
+    assert texts == [["0", "-1", "0"], ["-1", "5", "-1"], ["0", "-1", "0"]]
+    colours = {cell["text"]: (cell["bg"], cell["ink"]) for row in data["cells"] for cell in row}
+    assert colours["0"] == ("rgb(247, 247, 247)", "#000000")  # the scale's white middle: zero
+    assert colours["5"][1] == "#ffffff"  # the darkest red carries white text
+    assert data["label"] == i18n.t("conv.grid_label", lang)
+    assert "{row}" in data["cell"] and "{col}" in data["cell"]
+    at = open_page(digit, lang, conv_preset="box_blur", conv_kernel=kernels.preset("box_blur").tolist())
+    assert grid(at)["cells"][0][0]["text"] == ("0,111111" if lang == "uk" else "0.111111")
 
 
 def test_buttons_random_normalise_and_size(digit, open_page, check_numbers):
@@ -395,11 +434,11 @@ def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
 
 def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open_page, check_numbers):
     at = open_page(digit)
-    assert at.data_editor
+    assert grid(at)
     assert [w.key for w in at.number_input] == ["conv_kh", "conv_kw", "conv_bias"]  # the kernel tab only
     assert not at.metric[1:] and not at.code  # sparse counts and code are closed expanders
     show(at, "geometry")
-    assert not at.data_editor and "conv_stride_h" in [w.key for w in at.number_input]
+    assert not grid(at) and "conv_stride_h" in [w.key for w in at.number_input]
     at.number_input(key="conv_stride_h").set_value(2)
     at.selectbox(key="conv_padding_mode").set_value("reflect")
     rerun(at)

@@ -187,27 +187,31 @@ def test_resize_keeps_the_centre():
 
 def test_edited_kernel_and_refusals():
     kernel = kernels.preset("identity")
-    assert pg.edited_kernel(kernel.copy(), kernel) is None
-    edited = kernel.copy()
-    edited[0, 0], edited[2, 1] = 2.5, -1
-    np.testing.assert_array_equal(pg.edited_kernel(edited, kernel), edited)
-    for value, key in [
-        (None, "kernel_nonfinite"),
-        (np.inf, "kernel_nonfinite"),
-        (np.nan, "kernel_nonfinite"),
-        (1e6, "kernel_too_large"),
+    assert pg.edited_kernel(kernel, 1, 1, "1") is None  # unchanged
+    assert pg.edited_kernel(kernel, 0, 0, " 0,0 ") is None
+    edited = pg.edited_kernel(kernel, 2, 1, "−2,5")
+    expected = kernel.copy()
+    expected[2, 1] = -2.5
+    np.testing.assert_array_equal(edited, expected)
+    np.testing.assert_array_equal(kernel, kernels.preset("identity"))  # the input is not written to
+    assert pg.edited_kernel(kernel, 0, 2, "1/9")[0, 2] == pytest.approx(1 / 9)
+    for text, key in [
+        ("", "kernel_nonfinite"),
         ("abc", "kernel_nonfinite"),
+        ("inf", "kernel_nonfinite"),
+        ("nan", "kernel_nonfinite"),
+        ("1/0", "kernel_nonfinite"),
+        ("1e6", "kernel_too_large"),
+        ("-1001", "kernel_too_large"),
     ]:
-        bad = kernel.astype(object)
-        bad[1, 1] = value
         with pytest.raises(ValueError) as err:
-            pg.edited_kernel(bad, kernel)
-        assert err.value.args[0] == key
+            pg.edited_kernel(kernel, 1, 1, text)
+        assert err.value.args[0] == key, text
         for lang in i18n.LANGUAGES:
             message = pg.kernel_error(err.value, lang)
             assert message and "{" not in message
     with pytest.raises(ValueError) as err:
-        pg.edited_kernel(np.ones((8, 8)), kernel)
+        pg.edited_kernel(kernel, 3, 0, "1")  # outside the 3x3 kernel
     assert "7×7" in pg.kernel_error(err.value, "en")
 
 

@@ -51,9 +51,11 @@ STRINGS = {
         "uk": "Від 1 до {max} клітинок: ядро має вміщатися у вхід.",
     },
     "conv.editor_help": {
-        "en": "Click a weight to change it (−1000 to 1000).",
-        "uk": "Клацніть на вагу, щоб її змінити (від −1000 до 1000).",
+        "en": "Type a weight, then Enter or Tab (−1000 to 1000; 0.5, 0,5 and 1/9 all work). Esc takes it back.",
+        "uk": "Введіть вагу й натисніть Enter або Tab (від −1000 до 1000; можна 0,5, 0.5 чи 1/9). Esc скасовує.",
     },
+    "conv.grid_label": {"en": "Kernel weights", "uk": "Ваги ядра"},
+    "conv.grid_cell": {"en": "Weight in row {row}, column {col}", "uk": "Вага в рядку {row}, стовпці {col}"},
     "conv.bias": {"en": "Bias", "uk": "Зсув (bias)"},
     "conv.bias_help": {
         "en": "Added to every output value after the weighted sum.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -64,6 +65,33 @@ def symmetric_range(z: np.ndarray) -> float:
     """Half-width of a colour range centred on 0 that covers every finite value (at least a tiny epsilon)."""
     finite = np.abs(z[np.isfinite(z)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1e-6
+
+
+def diverging_css(values: np.ndarray) -> tuple[list[list[str]], list[list[str]]]:
+    """CSS background and text colours of cells tinted by value on DIVERGING, centred on 0 (the largest |value|
+    at either end), with dark or light text, whichever reads better on its cell."""
+    values = np.asarray(values, dtype=float)
+    colours, inks = _diverging_steps()
+    steps = len(colours) - 1
+    index = np.rint((0.5 + 0.5 * values / symmetric_range(values)) * steps).astype(int)  # (kH, kW)
+    return [[colours[i] for i in row] for row in index], [[inks[i] for i in row] for row in index]
+
+
+@cache
+def _diverging_steps(steps: int = 100) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """DIVERGING sampled at steps + 1 points (sampling per call cost ~2 ms), with the text colour for each."""
+    from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
+
+    colours = sample_colorscale(get_colorscale(DIVERGING), [i / steps for i in range(steps + 1)])
+    # white text where it contrasts more than black: luminance below ~0.18 (WCAG contrast ratios)
+    inks = ["#ffffff" if _luminance(unlabel_rgb(c)) < 0.179 else "#000000" for c in colours]
+    return tuple(colours), tuple(inks)
+
+
+def _luminance(rgb) -> float:
+    """Relative luminance (WCAG) of an (r, g, b) colour in 0-255."""
+    linear = [(c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
 def format_value(v: float, digits: int = 2) -> str:

@@ -149,3 +149,41 @@ def test_clicking_the_output_map_moves_the_window(page, app_server):
     wait_for_app(page, TIMEOUT)
     assert position(page) == target
     assert_no_exception(page)
+
+
+def test_typing_weights_into_the_grid(page, app_server):
+    """A typed weight (decimal comma, Enter) changes the output as torch says; a bad one is refused and undone."""
+    open_page(page, app_server)
+    boxes = page.locator(".st-key-conv_grid input")
+    assert boxes.count() == 9 and boxes.nth(4).input_value() == "0"  # Sobel x, row 1, column 1
+    before = text(page, ARITH)
+    boxes.nth(4).fill("2,5")
+    boxes.nth(4).press("Enter")
+    page.wait_for_function(
+        "(old) => { const el = document.querySelector('.st-key-conv_arith'); return el && el.innerText !== old; }",
+        arg=before,
+        timeout=TIMEOUT,
+    )
+    wait_for_app(page, TIMEOUT)
+    assert page.locator(".st-key-conv_preset input[role=combobox]").input_value() == "Custom"
+    kernel = pg.PRESETS["sobel_x"].copy()
+    kernel[1, 1] = 2.5
+    assert shown_value(page) == pytest.approx(
+        expected_value(pg.sample_digit(), kernel, 1, 1, *position(page)), abs=1e-4
+    )
+    assert boxes.nth(4).input_value() == "2.5"
+    red = boxes.nth(4).evaluate("e => getComputedStyle(e).backgroundColor")
+    assert red == "rgb(103, 0, 31)"  # the largest weight: the darkest red
+    below = boxes.nth(7)  # Enter moved the focus one row down, as in a spreadsheet
+    assert below.evaluate("e => e.getRootNode().activeElement === e")
+    assert below.get_attribute("aria-label") == "Weight in row 3, column 2"
+
+    boxes.nth(0).fill("abc")
+    boxes.nth(0).press("Tab")  # leaving the box sends it too
+    page.locator("[data-testid=stAlert]", has_text="Every weight must be a number").wait_for(timeout=TIMEOUT)
+    wait_for_app(page, TIMEOUT)
+    assert boxes.nth(0).input_value() == "-1"  # the kept weight is back in the box
+    assert shown_value(page) == pytest.approx(
+        expected_value(pg.sample_digit(), kernel, 1, 1, *position(page)), abs=1e-4
+    )
+    assert_no_exception(page)
