@@ -314,7 +314,10 @@ def test_play_advances_one_cell_per_run(digit, open_page, check_numbers):
 def grid(at: AppTest) -> dict | None:
     """The data the kernel grid component was mounted with, or None when it is not on the page."""
     found = [c for c in at.get("bidi_component") if c.proto.id.endswith("-conv_grid")]
-    return json.loads(found[0].proto.json) if found else None
+    if not found:
+        return None
+    data = json.loads(found[0].proto.json)
+    return {**data, "cells": json.loads(data["cells"])}  # the cells travel as one JSON string
 
 
 def type_weight(

@@ -83,9 +83,9 @@ def test_blank_page(lang):
     assert at.metric[0].label == i18n.t("pred.label", lang)
     assert at.caption[0].value == i18n.t("pred.blank", lang)
     data = canvas_data(at)
-    assert data["labels"]["clear"] == i18n.t("canvas.clear", lang)
-    assert data["labels"]["undo"] == i18n.t("canvas.undo", lang)
-    assert data["scene"]["png"] is None  # nothing to show
+    assert data["label_clear"] == i18n.t("canvas.clear", lang)
+    assert data["label_undo"] == i18n.t("canvas.undo", lang)
+    assert data["scene_png"] is None  # nothing to show
     assert len(at.image) == 0  # no preprocessing steps without a digit
 
 
@@ -107,7 +107,7 @@ def test_injected_digit(model, lang):
     assert spec["encoding"]["x"]["title"] == i18n.t("pred.chart_digit", lang)
     assert spec["encoding"]["y"]["title"] == i18n.t("pred.chart_prob", lang)
     # the canvas is loaded with the digit: ink in alpha, 28x28
-    scene = Image.open(io.BytesIO(base64.b64decode(canvas_data(at)["scene"]["png"].split(",", 1)[1])))
+    scene = Image.open(io.BytesIO(base64.b64decode(canvas_data(at)["scene_png"].split(",", 1)[1])))
     assert scene.size == (28, 28)
     np.testing.assert_array_equal(np.asarray(scene.getchannel("A")), np.round(digit * 255).astype(np.uint8))
     assert len(at.image) == 1
@@ -126,7 +126,8 @@ def test_canvas_png_injected(model, lang):
     assert at.metric[0].value == str(int(probs_of(model, expected).argmax()))
     assert at.image[0].proto.imgs[0].caption.startswith(i18n.t("source.canvas", lang))
     # the canvas is told to keep showing its own drawing
-    assert canvas_data(at)["scene"] == {"id": "test-1", "png": data_url(png)}
+    data = canvas_data(at)
+    assert (data["scene_id"], data["scene_png"]) == ("test-1", data_url(png))
     # the same value again is not processed twice; a cleared canvas (png None) clears the digit
     at.session_state["digit"] = None
     at.run()

@@ -9,10 +9,13 @@ import base64
 import io
 import math
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import plotly.graph_objects as go
 from PIL import Image
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 # Colour-blind-safe scales (ColorBrewer RdBu is diverging-safe for deuteranopia/protanopia; Viridis is perceptual).
 DIVERGING = "RdBu_r"  # signed values (conv outputs, weights): blue < 0 < red, always centred on 0 via zmid=0
@@ -26,29 +29,14 @@ ANNOTATE_MAX_CELLS = 12  # write the number inside each cell when both sides are
 FONT = {"family": "Source Sans Pro, sans-serif"}
 
 
-class FigureSpec(go.Figure):
-    """A figure already in plotly's JSON form ({"data": [...], "layout": {...}}).
+def __getattr__(name: str):
+    # FigureSpec subclasses go.Figure, and importing plotly takes ~0.15 s: the first page (the draw page) and
+    # the app shell use this module's constants and to_png without it, so it is imported on first use.
+    if name == "FigureSpec":
+        from explorer.plots.figure_spec import FigureSpec
 
-    st.plotly_chart (like plotly.io) serialises a Figure through .to_dict(); this returns the prepared dict as is,
-    skipping plotly's object model (validation and deep copies). It holds nothing else: use .figure() for a
-    regular go.Figure (its properties, update methods, repr).
-    """
-
-    def __init__(self, spec: dict):  # not go.Figure.__init__: even an empty one costs ~0.5 ms
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-    def to_plotly_json(self) -> dict:
-        return self._spec
-
-    def figure(self) -> go.Figure:
-        """The same figure as a validated go.Figure."""
-        return go.Figure(self._spec)
-
-    def __repr__(self) -> str:
-        return f"FigureSpec({len(self._spec.get('data') or [])} traces)"
+        return FigureSpec
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def typed(a, dtype: str = "f4") -> dict:
@@ -119,6 +107,8 @@ def heatmap(
     y0: int = 0,
 ) -> go.Figure:
     """One heatmap with square cells, row 0 at the top, hover values and (for small grids) numbers in cells."""
+    import plotly.graph_objects as go
+
     z = np.asarray(z, dtype=float)
     h, w = z.shape
     if annotate is None:

@@ -40,6 +40,7 @@ STEPS = "digit_steps"  # {"digit", "steps": Preprocessed | None, "source": (key,
 SIDE = 280  # internal bitmap size; the element itself is sized by CSS
 DEFAULT_BRUSH = 20  # bitmap pixels: about MNIST's stroke width once the digit is fitted into 20x20
 
+LABELS = {"brush": "brush", "undo": "undo", "clear": "clear", "canvas": "aria"}  # data key -> canvas.* text
 _SEEN = "_digit_canvas_seen"  # id of the last canvas value processed
 _LAST = "_digit_canvas_last"  # the canvas' own latest drawing: {"id", "png", "digit"}
 _PUSHED = "_digit_canvas_pushed"  # a digit set elsewhere, as a scene: {"id", "png", "digit"}
@@ -87,12 +88,12 @@ export default function ({ parentElement, data, setStateValue }) {
   const undoBtn = root.querySelector("[data-action=undo]");
   const clearBtn = root.querySelector("[data-action=clear]");
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const d = data || {}, labels = d.labels || {};
+  const d = data || {};
 
-  root.querySelector(".brush span").textContent = labels.brush || "Brush";
-  undoBtn.textContent = labels.undo || "Undo";
-  clearBtn.textContent = labels.clear || "Clear";
-  canvas.setAttribute("aria-label", labels.canvas || "Drawing area");
+  root.querySelector(".brush span").textContent = d.label_brush || "Brush";
+  undoBtn.textContent = d.label_undo || "Undo";
+  clearBtn.textContent = d.label_clear || "Clear";
+  canvas.setAttribute("aria-label", d.label_canvas || "Drawing area");
 
   const s = canvas.__dc || (canvas.__dc = { history: [], stroke: null, content: null, scene: null,
                                             sent: new Set(), ink: null });
@@ -146,7 +147,7 @@ export default function ({ parentElement, data, setStateValue }) {
   s.ink = colour;
 
   // A scene from Python: paint it unless it is a drawing this very element sent (or already showed).
-  const scene = d.scene;
+  const scene = d.scene_id ? { id: d.scene_id, png: d.scene_png } : null;
   if (scene && scene.id !== s.scene) {
     s.scene = scene.id;
     if (scene.id !== s.content && !s.sent.has(scene.id)) {
@@ -335,15 +336,14 @@ def digit_canvas(brush: int = DEFAULT_BRUSH) -> Drawing | None:
     drawing = new_drawing()
     if drawing is not None:
         store_drawing(drawing)
-    labels = {
-        "brush": t("canvas.brush"),
-        "undo": t("canvas.undo"),
-        "clear": t("canvas.clear"),
-        "canvas": t("canvas.aria"),
-    }
+    scene = _scene()
+    # Flat values only: Streamlit checks every dict or list in `data` for a dataframe, which imports pandas
+    # (~0.4 s on a fresh server's first page) and costs time on every run; strings and numbers pass straight.
+    data = {"brush": brush, "scene_id": scene["id"], "scene_png": scene["png"]}
+    data.update({f"label_{name}": t(f"canvas.{key}") for name, key in LABELS.items()})
     _component(
         key=KEY,
-        data={"labels": labels, "brush": brush, "scene": _scene()},
+        data=data,
         default={"stroke": None},
         on_stroke_change=_noop,
     )

@@ -13,6 +13,7 @@ taken id is part of the data, every edit re-renders the grid, so a refused text 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ _CSS = """
 _JS = """
 export default function ({ parentElement, data, setStateValue }) {
   const root = parentElement.querySelector(".kg");
-  const d = data || {}, cells = d.cells || [];
+  const d = data || {}, cells = JSON.parse(d.cells || "[]");
   const rows = cells.length, cols = rows ? cells[0].length : 0, shape = rows + "x" + cols;
   root.__kg = { d, send: setStateValue };
   root.setAttribute("aria-label", d.label || "");
@@ -124,7 +125,9 @@ def kernel_grid(
     _component(
         key=key,
         data={
-            "cells": grid,
+            # a JSON string, not a list: Streamlit checks every list or dict in `data` for a dataframe (through
+            # pandas) on every run; strings and numbers pass straight (see explorer.ui.canvas)
+            "cells": json.dumps(grid),
             "version": version,
             "taken": st.session_state.get(key + _SEEN_SUFFIX),
             "label": label,

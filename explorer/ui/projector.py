@@ -7,11 +7,14 @@ share.py) before page.run(). It injects one constant stylesheet when on. Pages p
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from explorer.plots import FigureSpec
 from explorer.ui import t
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 KEY = "projector"  # session-state key of the toggle; browser hook: .st-key-projector
 PARAM = "projector"  # ?projector=1
@@ -159,5 +162,7 @@ def scale_figure(fig: go.Figure, factor: float = FACTOR, height_factor: float = 
     if spec is not fig.to_plotly_json():  # a regular figure: to_plotly_json() made a copy
         fig.update(layout=layout, data=data)
         return fig
+    from explorer.plots.figure_spec import FigureSpec  # plotly: not needed before the first figure
+
     traces = [_merged(trace, update) for trace, update in zip(spec["data"], data, strict=True)]
     return FigureSpec({**spec, "layout": _merged(spec.get("layout") or {}, layout), "data": traces})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import pyarrow as pa
 import streamlit as st
 from PIL import Image, ImageDraw
 
@@ -34,6 +33,8 @@ def prediction_panel(probs: np.ndarray | None) -> None:
         st.metric(t("pred.label"), str(best))
         top3 = ", ".join(f"{int(d)} ({probs[d]:.1%})" for d in order[:3])
         st.caption(f"{t('pred.confidence', p=probs[best])} · {t('pred.top3', items=top3)}")
+        import pyarrow as pa  # not on the first page's path: nothing is drawn yet
+
         # a pyarrow table skips Streamlit's pandas conversion of inline data (~2 ms instead of ~18 ms a call)
         data = pa.table({"digit": [str(d) for d in range(10)], "p": probs.astype(np.float32)})
         st.vega_lite_chart(data, probability_spec(best), height=190, alt=t("pred.chart_title"))
