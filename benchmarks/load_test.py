@@ -310,10 +310,10 @@ class Student:
 
     def _check_stroke(self, run: Run, stroke_id: str, drawing: Drawing) -> None:
         self.stats.checks += 1
-        scenes = [json.loads(el.bidi_component.json).get("scene") for d, el in run.elements("bidi_component")
+        scenes = [json.loads(el.bidi_component.json).get("scene_id") for d, el in run.elements("bidi_component")
                   if el.bidi_component.id.endswith(CANVAS_KEY)]  # fmt: skip
-        if not scenes or not scenes[-1] or scenes[-1].get("id") != stroke_id:
-            got = scenes[-1].get("id") if scenes and scenes[-1] else None
+        if not scenes or scenes[-1] != stroke_id:
+            got = scenes[-1] if scenes else None
             self._leak(f"canvas scene {got!r} is not this stroke {stroke_id!r}")
         metrics = [el.metric.body for _, el in run.elements("metric")]
         if not metrics or metrics[0] != str(drawing.predicted):

@@ -185,21 +185,19 @@ def preset_filter(name: str, reference: np.ndarray | None = None) -> np.ndarray:
     return match_strength(k, reference) if reference is not None else k
 
 
-def apply_cell_edits(base: np.ndarray, edited_rows: dict) -> np.ndarray:
-    """A copy of `base` with {row: {column: value}} edits applied (keys may be strings; None becomes NaN)."""
+def apply_cell_edit(base: np.ndarray, row: int, col: int, text: str) -> np.ndarray:
+    """A copy of `base` with weight (row, col) set to the typed `text` ("0,5", "−1", "1/9"); FilterError
+    ('fm.error_value') for a box that isn't a number, then validate_filter's checks."""
+    from explorer.kernels import parse_weight
+
     k = np.array(base, dtype=np.float32)
-    for row, cells in edited_rows.items():
-        for col, value in cells.items():
-            k[int(row), int(col)] = _number(value)
-    return k
-
-
-def _number(value) -> float:
-    """A cell value as a float, NaN when it is empty or not a number (validate_filter then refuses it)."""
+    if not (0 <= row < k.shape[0] and 0 <= col < k.shape[1]):
+        raise FilterError("fm.error_shape", f"no weight ({row}, {col}) in a {k.shape} filter")
     try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
+        k[row, col] = parse_weight(text)
+    except ValueError as e:
+        raise FilterError("fm.error_value", f"not a number: {text!r}") from e
+    return validate_filter(k)
 
 
 def edited_conv1_weight(model: ConvNet, channel: int, kernel: np.ndarray) -> torch.Tensor:

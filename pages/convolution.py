@@ -154,7 +154,7 @@ def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
         key=GRID,
         version=st.session_state[EDITOR],
         label=t("conv.grid_label"),
-        cell_label=t("conv.grid_cell"),
+        cell_label=t("grid.cell"),
         decimal=i18n.DECIMAL_MARK[lang],
     )
     if refused:

@@ -11,21 +11,21 @@ passed to ConvNet.activations(conv1_weight=...). The shared cached model is neve
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from explorer import i18n, network, ui
 from explorer.model import WeightsError, load_card
 from explorer.plots import format_value
 from explorer.plots import maps as figs
-from explorer.ui import canvas, export, lesson, mosaic, projector, sections, share
+from explorer.ui import canvas, export, kernel_grid, lesson, mosaic, projector, sections, share
 
 t = ui.t
 CONFIG = {"displayModeBar": False}
 EDIT = "fm_edit"  # this session's edited conv1 filter: {"channel": int, "kernel": (5, 5) float32} or None
 WHATIF = "fm_whatif"  # the what-if toggle: off = the trained network, no edit
 EDIT_ERROR = "fm_edit_error"  # message key of the last refused edit, shown once
-EDITOR_VERSION = "fm_editor_version"  # bumped to re-seed the data editor (preset, reset, refused edit)
+# bumped when code replaces the filter (preset, reset, what-if off): a grid edit made before is stale
+EDITOR_VERSION = "fm_editor_version"
 SAMPLE_NEXT = "fm_sample_next"  # how many samples were loaded (which one comes next)
 SAMPLE_SHOWN = "fm_sample_shown"  # (digit array, sample number, label) of the loaded sample
 MOSAIC_COLS = {"conv1": 8, "conv2": 16}
@@ -113,8 +113,8 @@ def _on_pick() -> None:
             st.session_state[f"{DETAIL}_open"] = True
 
 
-def _editor_key(channel: int) -> str:
-    return f"fm_editor_{channel}_{st.session_state[EDITOR_VERSION]}"
+def _grid_key(channel: int) -> str:
+    return f"fm_grid_{channel}"  # one grid per channel: an edit can't land on another channel's filter
 
 
 def _set_edit(channel: int, kernel: np.ndarray | None, model) -> None:
@@ -125,22 +125,18 @@ def _set_edit(channel: int, kernel: np.ndarray | None, model) -> None:
 
 
 def _sync_editor(model) -> None:
-    """Apply the data editor's cell edits before anything is computed (refused, with a message, if invalid).
-
-    Read from the editor's state rather than an on_change callback, so AppTest can seed edits the same way.
-    """
+    """Apply the weight typed into the grid before anything is computed (refused, with a message, if invalid)."""
     if not st.session_state.get(WHATIF):
         return
     channel = st.session_state["fm_channel_conv1"]
-    edits = st.session_state.get(_editor_key(channel))
-    if not edits or not edits.get("edited_rows"):
+    edit = kernel_grid.pending_edit(_grid_key(channel), st.session_state[EDITOR_VERSION])
+    if edit is None:
         return
-    kernel = network.apply_cell_edits(_filter_slices(model, "conv1", channel)[0], edits["edited_rows"])
+    base = _filter_slices(model, "conv1", channel)[0]  # (5, 5): the session's edit so far, or the learned one
     try:
-        _set_edit(channel, network.validate_filter(kernel), model)
+        _set_edit(channel, network.apply_cell_edit(base, edit["row"], edit["col"], edit["text"]), model)
     except network.FilterError as e:
-        st.session_state[EDIT_ERROR] = e.key
-        st.session_state[EDITOR_VERSION] += 1  # a fresh editor shows the last valid values again
+        st.session_state[EDIT_ERROR] = e.key  # the grid shows the kept weights again on this run
 
 
 def _on_preset(channel: int, model) -> None:
@@ -384,16 +380,13 @@ def what_if(model, channel: int) -> None:
     base = _filter_slices(model, "conv1", channel)[0]  # (5, 5)
     grid, tools = st.columns([3, 2])
     with grid:
-        columns = [str(i) for i in range(network.FILTER_SIZE)]
-        number = st.column_config.NumberColumn(
-            format="%.3f", min_value=-network.MAX_WEIGHT, max_value=network.MAX_WEIGHT, required=True
-        )
-        st.data_editor(
-            pd.DataFrame(base.astype(np.float64), columns=columns),
-            key=_editor_key(channel),
-            hide_index=False,
-            column_config=dict.fromkeys(columns, number),
-            width="content",
+        kernel_grid.kernel_grid(
+            base,
+            key=_grid_key(channel),
+            version=st.session_state[EDITOR_VERSION],
+            label=t("fm.editor_label", channel=channel),
+            cell_label=t("grid.cell"),
+            decimal=i18n.DECIMAL_MARK[ui.lang()],
         )
         st.caption(t("fm.editor_label", channel=channel))
     with tools:

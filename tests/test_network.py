@@ -156,11 +156,18 @@ def test_validate_filter_refuses(values, key):
     assert e.value.key == key
 
 
-def test_apply_cell_edits():
+def test_apply_cell_edit():
     base = np.zeros((5, 5), dtype=np.float32)
-    k = network.apply_cell_edits(base, {"1": {"3": 0.5}, 4: {"0": None}, "0": {"0": "abc"}})
-    assert k[1, 3] == 0.5 and np.isnan(k[4, 0]) and np.isnan(k[0, 0])
+    k = network.apply_cell_edit(base, 1, 3, "0,5")
+    assert k[1, 3] == 0.5 and k.dtype == np.float32 and k.sum() == 0.5
+    assert network.apply_cell_edit(k, 4, 0, "−1/4")[4, 0] == -0.25
     assert base.sum() == 0  # base untouched
+    for row, col, text, key in [(0, 0, "", "fm.error_value"), (0, 0, "abc", "fm.error_value"),
+                                (0, 0, "nan", "fm.error_value"), (0, 0, "500", "fm.error_large"),
+                                (5, 0, "1", "fm.error_shape")]:  # fmt: skip
+        with pytest.raises(network.FilterError) as e:
+            network.apply_cell_edit(base, row, col, text)
+        assert e.value.key == key, text
 
 
 def test_edited_weight_is_a_copy_and_changes_only_its_channel(model, digit):

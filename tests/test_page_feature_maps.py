@@ -20,7 +20,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explorer import i18n
+from explorer import i18n, kernels
 from explorer.model import load_card, load_pretrained
 from explorer.preprocess import to_input
 from explorer.samples import load_samples
@@ -206,7 +206,7 @@ def test_channel_detail_for_conv2(model, digit, reference, open_page, array, fig
     # the selected tile is outlined in the conv2 mosaic only: channel 17's tile (row 1, column 1 of 16)
     assert [p["selected"] for p in mosaic_panels(at)] == [None, 17]
     at.toggle(key="fm_whatif").set_value(True).run()
-    assert not at.data_editor  # no what-if editor for conv2
+    assert not grids(at)  # no what-if editor for conv2
     assert i18n.t("fm.whatif_conv2", "en") in [c.value for c in at.caption]
 
 
@@ -224,7 +224,7 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
     from explorer import ui
 
     a = open_page(digit, fm_detail_open=True)
-    assert not a.data_editor  # the what-if editor only when switched on
+    assert not grids(a)  # the what-if editor only when switched on
     a.toggle(key="fm_whatif").set_value(True).run()
     a.number_input(key="fm_channel_conv1").set_value(3).run()
     a.selectbox(key="fm_preset").set_value("sobel_x").run()
@@ -267,27 +267,51 @@ def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page
     # an all-zero filter: only the bias is left in channel 0
     assert_shows(at, "conv1", edited_forward(model, digit, 0, np.zeros((5, 5)))["conv1"], signed=True)
     at.toggle(key="fm_whatif").set_value(False).run()
-    assert at.session_state["fm_edit"] is None and not at.data_editor
+    assert at.session_state["fm_edit"] is None and not grids(at)
     assert_shows(at, "conv1", reference["conv1"], signed=True)
 
 
-def test_cell_edit_through_the_data_editor(model, digit, open_page, assert_shows):
-    edits = {"edited_rows": {"2": {"2": 1.5}, "0": {"4": -0.75}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_editor_0_0=edits)
+def grids(at: AppTest) -> dict[str, dict]:
+    """{key: data} of the kernel grids on the page (explorer.ui.kernel_grid), the cells decoded."""
+    out = {}
+    for c in at.get("bidi_component"):
+        key = c.proto.id.rsplit("-", 1)[-1]
+        if key.startswith("fm_grid_"):
+            data = json.loads(c.proto.json)
+            out[key] = {**data, "cells": json.loads(data["cells"])}
+    return out
+
+
+def typed(row: int, col: int, text: str, edit_id: str, version: int = 0) -> dict:
+    """The grid's state after a student typed `text` into box (row, col) and pressed Enter."""
+    return {"edit": {"id": edit_id, "row": row, "col": col, "text": text, "version": version}}
+
+
+def test_cell_edits_through_the_grid(model, digit, open_page, assert_shows):
+    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_grid_0=typed(2, 2, "1,5", "a"))
+    assert list(grids(at)) == ["fm_grid_0"]
+    at.session_state["fm_grid_0"] = typed(0, 4, "−0.75", "b")  # a second weight, on top of the first
+    at.run()
     kernel = model.conv1.weight[0, 0].detach().numpy().copy()
     kernel[2, 2], kernel[0, 4] = 1.5, -0.75
     edited = edited_forward(model, digit, 0, kernel)
     assert_shows(at, "conv1", edited["conv1"], signed=True)
     assert prediction(at) == str(int(edited["softmax"].argmax()))
     assert any("conv1" in w.value for w in at.warning)  # "filter 0 of conv1 is edited"
+    cells = grids(at)["fm_grid_0"]["cells"]
+    assert (cells[2][2]["text"], cells[0][4]["text"]) == ("1.5", "-0.75")
 
 
-def test_invalid_cell_is_refused(digit, reference, open_page, assert_shows):
-    edits = {"edited_rows": {"1": {"1": None}}, "added_rows": [], "deleted_rows": []}
-    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_editor_0_0=edits)
+def test_invalid_cell_is_refused(model, digit, reference, open_page, assert_shows):
+    at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_grid_0=typed(1, 1, "", "a"))
     assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
     assert_shows(at, "conv1", reference["conv1"], signed=True)
     assert at.session_state["fm_edit"] is None
+    grid = grids(at)["fm_grid_0"]  # the emptied box shows the learned weight again
+    learned = float(model.conv1.weight[0, 0, 1, 1].detach())
+    assert grid["taken"] == "a" and kernels.parse_weight(grid["cells"][1][1]["text"]) == pytest.approx(
+        learned, 1e-5
+    )
 
 
 def test_no_digit_then_sample(reference, open_page, assert_shows, array, figure):

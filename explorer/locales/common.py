@@ -3,6 +3,8 @@
 STRINGS = {
     "app.title": {"en": "Convolution & pooling explorer", "uk": "Дослідник згортки та об'єднання (pooling)"},
     "app.language": {"en": "Language", "uk": "Мова"},
+    # explorer.ui.kernel_grid: one box of the weights' grid ({row}, {col} are filled in by the browser, 1-based)
+    "grid.cell": {"en": "Weight in row {row}, column {col}", "uk": "Вага в рядку {row}, стовпці {col}"},
     "nav.draw": {"en": "Draw & predict", "uk": "Малюй і розпізнавай"},
     "nav.convolution": {"en": "Convolution", "uk": "Згортка"},
     "nav.feature_maps": {"en": "Feature maps", "uk": "Карти ознак"},

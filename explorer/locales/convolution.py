@@ -55,7 +55,6 @@ STRINGS = {
         "uk": "Введіть вагу й натисніть Enter або Tab (від −1000 до 1000; можна 0,5, 0.5 чи 1/9). Esc скасовує.",
     },
     "conv.grid_label": {"en": "Kernel weights", "uk": "Ваги ядра"},
-    "conv.grid_cell": {"en": "Weight in row {row}, column {col}", "uk": "Вага в рядку {row}, стовпці {col}"},
     "conv.bias": {"en": "Bias", "uk": "Зсув (bias)"},
     "conv.bias_help": {
         "en": "Added to every output value after the weighted sum.",
