@@ -55,6 +55,7 @@ from benchmarks.wsclient import Recording, Run, Session, widget_key
 RECORDING = Path(__file__).resolve().parent / "recorded" / "session.json"
 BUDGET_P95_MS = 500.0
 CANVAS_KEY = "digit_canvas"
+BAR_VALUE = re.compile(r'data-p="([0-9.]+)"')  # explorer.ui.widgets.probability_bars: one per digit
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -326,19 +327,11 @@ class Student:
 
     @staticmethod
     def _chart_probabilities(run: Run) -> np.ndarray | None:
-        import pyarrow as pa
-
-        for _, el in run.elements("vega_lite_chart"):
-            chart = el.vega_lite_chart
-            blobs = [chart.data.data] + [d.data.data for d in chart.datasets]
-            for blob in blobs:
-                if not blob:
-                    continue
-                tbl = pa.ipc.open_stream(blob).read_all()
-                for name in tbl.column_names:
-                    col = tbl.column(name)
-                    if pa.types.is_floating(col.type) and len(col) == 10:
-                        return np.asarray(col.to_pylist(), dtype=np.float64)
+        """The ten probabilities of the prediction bars (explorer.ui.widgets.probability_bars), or None."""
+        for _, el in run.elements("html"):
+            found = BAR_VALUE.findall(el.html.body)
+            if len(found) == 10:
+                return np.asarray([float(p) for p in found], dtype=np.float64)
         return None
 
     async def _check_thumbnail(self, run: Run) -> None:

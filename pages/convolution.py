@@ -334,11 +334,10 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
     lines = pg.arithmetic_lines(step, ui.lang())
     if not step.in_bounds.all():
         lines.append(f":gray[{t('conv.arith.padding_note')}]")
-    with st.container(key="conv_arith", horizontal=True, vertical_alignment="center", gap="large"):
-        st.markdown("  \n".join(lines))  # one element: each costs ~0.2 ms per rerun
-        st.metric(
-            t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4), width="content"
-        )
+    with st.container(key="conv_arith"):  # (a horizontal container put the result under long sums)
+        a1, a2 = st.columns([3, 1], vertical_alignment="center")
+        a1.markdown("  \n".join(lines))  # one element: each costs ~0.2 ms per rerun
+        a2.metric(t("conv.arith.result"), pg.fmt(step.relu if settings.relu else step.total, 4))
 
 
 def downloads(image: np.ndarray, out: np.ndarray, step, zrange: tuple[float, float]) -> None:

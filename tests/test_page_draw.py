@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pytest
 import torch
 from PIL import Image, ImageDraw
@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import i18n
 from explorer.model import load_pretrained
+from explorer.plots import HIGHLIGHT, SECOND
 from explorer.preprocess import load_image, preprocess, to_input
 from explorer.samples import load_samples
 from explorer.ui.canvas import KEY as CANVAS_KEY
@@ -65,13 +66,14 @@ def canvas_data(at: AppTest) -> dict:
     return json.loads(at.get("bidi_component")[0].proto.json)
 
 
-def chart(at: AppTest) -> tuple[dict, dict[str, list]]:
-    """The probability chart: its Vega-Lite spec and its data columns."""
-    el = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
-    proto = el[0].proto
-    spec = json.loads(proto.spec)
-    table = pa.ipc.open_stream(proto.data.data).read_all()
-    return spec, table.to_pydict()
+BAR = re.compile(r'<div class="col" data-digit="(\d)" data-p="([0-9.]+)"[^>]*><span class="v">([^<]*)</span>'
+                 r'<div class="bar" style="height: ([0-9.]+)%; background: (#[0-9A-Fa-f]{6})"')  # fmt: skip
+
+
+def chart(at: AppTest) -> tuple[str, list[tuple[int, float, str, float, str]]]:
+    """The probability bars: their HTML and (digit, probability, label, height %, colour) per bar."""
+    body = next(el.proto.body for el in at.get("html") if 'class="pbars"' in el.proto.body)
+    return body, [(int(d), float(p), v, float(h), c) for d, p, v, h, c in BAR.findall(body)]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -101,11 +103,13 @@ def test_injected_digit(model, lang):
     best = int(probs.argmax())
     assert at.metric[0].value == str(best)
     assert i18n.t("pred.confidence", lang, p=float(probs[best])) in at.caption[0].value
-    spec, columns = chart(at)
-    assert columns["digit"] == [str(d) for d in range(10)]
-    np.testing.assert_allclose(columns["p"], probs, atol=1e-6)
-    assert spec["encoding"]["x"]["title"] == i18n.t("pred.chart_digit", lang)
-    assert spec["encoding"]["y"]["title"] == i18n.t("pred.chart_prob", lang)
+    body, bars = chart(at)
+    assert [b[0] for b in bars] == list(range(10))
+    np.testing.assert_allclose([b[1] for b in bars], probs, atol=1e-6)
+    np.testing.assert_allclose([b[3] for b in bars], 100 * probs, atol=0.01)  # bar heights
+    assert [b[4] for b in bars] == [HIGHLIGHT if d == best else SECOND for d in range(10)]
+    assert bars[best][2] == f"{probs[best]:.0%}"  # its percentage written above it
+    assert i18n.t("pred.chart_title", lang) in body and i18n.t("pred.chart_digit", lang) in body
     # the canvas is loaded with the digit: ink in alpha, 28x28
     scene = Image.open(io.BytesIO(base64.b64decode(canvas_data(at)["scene_png"].split(",", 1)[1])))
     assert scene.size == (28, 28)
