@@ -14,7 +14,6 @@ from functools import cache
 LANGUAGES = ("en", "uk")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська"}
-DECIMAL_MARK = {"en": ".", "uk": ","}  # in numbers a student types or edits
 
 
 @cache

@@ -58,11 +58,12 @@ def parse_weight(text: str) -> float:
     return value
 
 
-def weight_text(value: float, decimal: str = ".") -> str:
-    """A weight as the text to edit: up to 6 significant digits, ASCII minus, `decimal` as the decimal mark."""
+def weight_text(value: float) -> str:
+    """A weight as the text to edit: up to 6 significant digits, ASCII minus and decimal point (as the page's
+    other numbers; parse_weight also reads a decimal comma)."""
     value = float(value)
     text = f"{value:.6g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.4g}"
-    return ("0" if text == "-0" else text).replace(".", decimal)
+    return "0" if text == "-0" else text
 
 
 def _is_ragged(values) -> bool:

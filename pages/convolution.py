@@ -5,7 +5,7 @@ import copy
 import numpy as np
 import streamlit as st
 
-from explorer import i18n, kernels, ops, ui
+from explorer import kernels, ops, ui
 from explorer import playground as pg
 from explorer.model import torch_for_serving
 from explorer.plots import INPUT, grid_csv
@@ -148,14 +148,12 @@ def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
             on_change=on_kernel_size,
             help=t("conv.kernel_size_help", max=top),
         )
-    lang = ui.lang()
     kernel_grid.kernel_grid(
         kernel,
         key=GRID,
         version=st.session_state[EDITOR],
         label=t("conv.grid_label"),
         cell_label=t("grid.cell"),
-        decimal=i18n.DECIMAL_MARK[lang],
     )
     if refused:
         st.error(refused)

@@ -386,7 +386,6 @@ def what_if(model, channel: int) -> None:
             version=st.session_state[EDITOR_VERSION],
             label=t("fm.editor_label", channel=channel),
             cell_label=t("grid.cell"),
-            decimal=i18n.DECIMAL_MARK[ui.lang()],
         )
         st.caption(t("fm.editor_label", channel=channel))
     with tools:

@@ -107,21 +107,19 @@ def pending_edit(key: str, version: int) -> dict[str, Any] | None:
     return {"row": row, "col": col, "text": text if isinstance(text, str) else ""}
 
 
-def cells(kernel: np.ndarray, decimal: str = ".") -> list[list[dict[str, str]]]:
+def cells(kernel: np.ndarray) -> list[list[dict[str, str]]]:
     """Each weight's text to edit and its colours on the diverging scale (centred on 0)."""
     kernel = np.asarray(kernel, dtype=np.float64)
     backgrounds, inks = diverging_css(kernel)
     return [
-        [{"text": weight_text(v, decimal), "bg": bg, "ink": ink} for v, bg, ink in zip(*row, strict=True)]
+        [{"text": weight_text(v), "bg": bg, "ink": ink} for v, bg, ink in zip(*row, strict=True)]
         for row in zip(kernel, backgrounds, inks, strict=True)
     ]
 
 
-def kernel_grid(
-    kernel: np.ndarray, *, key: str, version: int, label: str, cell_label: str, decimal: str = "."
-) -> None:
+def kernel_grid(kernel: np.ndarray, *, key: str, version: int, label: str, cell_label: str) -> None:
     """Mount the grid for `kernel` (kH, kW); `cell_label` names one box ({row}, {col}: 1-based)."""
-    grid = cells(kernel, decimal)
+    grid = cells(kernel)
     _component(
         key=key,
         data={
