@@ -1,9 +1,10 @@
 """An editable grid of kernel weights: one text box per weight, tinted by its value (inline Components v2).
 
 Why not st.data_editor (measured, benchmarks/README.md): it cost 3.4-3.8 ms of every convolution-playground rerun
-against ~1 ms for this component, and its canvas-drawn grid wants a double tap to edit on a tablet, offers no
-numeric keypad and does not grow with projector mode. Here each weight is a real <input inputmode="decimal">:
-Tab / arrow keys move between weights, Enter or leaving a box sends it, Escape takes the edit back.
+against ~1 ms for this component, and its canvas-drawn grid wants a double tap to edit on a tablet and does not
+grow with projector mode. Here each weight is a real text box: Tab / arrow keys move between weights, Enter or
+leaving a box sends it, Escape takes the edit back. (Not inputmode="decimal": the decimal keypads of iOS and
+Android have no minus sign and no "/", and negative weights are half of what a kernel is.)
 
 Data flow: Python sends every cell's text and colours, the editor `version` and the id of the last edit it took.
 An edit is the component's state value `edit` = {"id", "row", "col", "text", "version"}; `pending_edit()` returns
@@ -48,7 +49,7 @@ export default function ({ parentElement, data, setStateValue }) {
     root.replaceChildren();
     for (let i = 0; i < rows * cols; i++) {
       const box = document.createElement("input");
-      Object.assign(box, { type: "text", inputMode: "decimal", autocomplete: "off", spellcheck: false });
+      Object.assign(box, { type: "text", autocomplete: "off", autocapitalize: "off", spellcheck: false });
       box.dataset.r = Math.floor(i / cols); box.dataset.c = i % cols;
       root.appendChild(box);
     }
