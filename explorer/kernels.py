@@ -58,6 +58,17 @@ def parse_weight(text: str) -> float:
     return value
 
 
+def with_weight(kernel, row: int, col: int, text: str, dtype=np.float64) -> np.ndarray:
+    """A copy of `kernel` with weight (row, col) set to the typed `text` (parse_weight; the range is the caller's
+    check); ValueError("kernel_shape", ...) for a position outside the kernel, ValueError("kernel_nonfinite", {})
+    for a text that isn't a number."""
+    out = np.array(kernel, dtype=dtype)
+    if not (0 <= row < out.shape[0] and 0 <= col < out.shape[1]):
+        raise ValueError("kernel_shape", {"max_size": MAX_KERNEL_SIZE})
+    out[row, col] = parse_weight(text)
+    return out
+
+
 def weight_text(value: float) -> str:
     """A weight as the text to edit: up to 6 significant digits, ASCII minus and decimal point (as the page's
     other numbers; parse_weight also reads a decimal comma)."""

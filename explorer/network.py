@@ -188,15 +188,13 @@ def preset_filter(name: str, reference: np.ndarray | None = None) -> np.ndarray:
 def apply_cell_edit(base: np.ndarray, row: int, col: int, text: str) -> np.ndarray:
     """A copy of `base` with weight (row, col) set to the typed `text` ("0,5", "−1", "1/9"); FilterError
     ('fm.error_value') for a box that isn't a number, then validate_filter's checks."""
-    from explorer.kernels import parse_weight
+    from explorer.kernels import with_weight
 
-    k = np.array(base, dtype=np.float32)
-    if not (0 <= row < k.shape[0] and 0 <= col < k.shape[1]):
-        raise FilterError("fm.error_shape", f"no weight ({row}, {col}) in a {k.shape} filter")
     try:
-        k[row, col] = parse_weight(text)
+        k = with_weight(base, row, col, text, dtype=np.float32)
     except ValueError as e:
-        raise FilterError("fm.error_value", f"not a number: {text!r}") from e
+        key = "fm.error_shape" if e.args[0] == "kernel_shape" else "fm.error_value"
+        raise FilterError(key, f"weight ({row}, {col}) = {text!r} in a {np.shape(base)} filter") from e
     return validate_filter(k)
 
 

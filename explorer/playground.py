@@ -242,14 +242,8 @@ def edited_kernel(kernel, row: int, col: int, text: str) -> np.ndarray | None:
     Raises ValueError(key, params) (kernels.parse_weight / validate_kernel) for an empty box, a non-number or an
     absurd value, and for a position outside the kernel.
     """
-    kernel = np.array(kernel, dtype=np.float64)
-    if not (0 <= row < kernel.shape[0] and 0 <= col < kernel.shape[1]):
-        raise ValueError("kernel_shape", {"max_size": kernels.MAX_KERNEL_SIZE})
-    value = kernels.parse_weight(text)
-    if value == kernel[row, col]:
-        return None
-    kernel[row, col] = value
-    return kernels.validate_kernel(kernel)
+    new = kernels.with_weight(kernel, row, col, text)
+    return None if np.array_equal(new, kernel) else kernels.validate_kernel(new)
 
 
 def kernel_error(error: ValueError, lang: str) -> str:

@@ -153,7 +153,6 @@ def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
         key=GRID,
         version=st.session_state[EDITOR],
         label=t("conv.grid_label"),
-        cell_label=t("grid.cell"),
     )
     if refused:
         st.error(refused)
@@ -421,10 +420,9 @@ def playground() -> None:
     with controls:
         state, settings = settings_panel(image)
     out = settings.convolve(image)  # (H_out, W_out), after ReLU when the toggle is on
-    for key, value in zip(
-        ("conv_row", "conv_col"), pg.resolve_cell(state["conv_row"], state["conv_col"], out), strict=True
-    ):
-        if state[key] != value:
+    row, col = pg.resolve_cell(state["conv_row"], state["conv_col"], out)
+    for key, value in (("conv_row", row), ("conv_col", col)):
+        if state[key] != value:  # only a real move is a write (the step sliders then take no value)
             set_position(key, value)
     with view:
         held_back = lesson.panel(  # predict, then reveal: in lesson mode the sizes wait for the guess

@@ -28,15 +28,13 @@ EDIT_ERROR = "fm_edit_error"  # message key of the last refused edit, shown once
 EDITOR_VERSION = "fm_editor_version"
 SAMPLE_NEXT = "fm_sample_next"  # how many samples were loaded (which one comes next)
 SAMPLE_SHOWN = "fm_sample_shown"  # (digit array, sample number, label) of the loaded sample
-MOSAIC_COLS = {"conv1": 8, "conv2": 16}
-MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
-MOSAICS = (
-    "fm_mosaics"  # the component showing both mosaics (browser hook .st-key-fm_mosaics canvas[data-painted])
-)
+MOSAIC_COLS = {"conv1": 8, "conv2": 16}  # 8 tiles of 28 and 16 tiles of 14 are about equally wide
+MOSAIC_CHANNELS = {"conv1": 32, "conv2": 64}
+# the component showing both mosaics (browser hook .st-key-fm_mosaics canvas[data-painted])
+MOSAICS = "fm_mosaics"
 GALLERY = "fm_filters"  # the learned-filters section (open state in fm_filters_open: explorer.ui.sections)
-DETAIL = (
-    "fm_detail"  # the "one channel up close" section (open state in fm_detail_open; a tile click opens it)
-)
+# the "one channel up close" section (open state in fm_detail_open; a tile click opens it)
+DETAIL = "fm_detail"
 KEEP = {
     "persist_state": "session"
 }  # the section's choices survive runs that don't draw it (closed, other page)
@@ -190,7 +188,7 @@ def _edited_weight(model):
 def live(model, stage: str, per_channel: bool, by_strength: bool) -> None:
     """Canvas, prediction, mosaics, one channel up close and the what-if editor: all follow the digit."""
     # the prediction to the right of the maps, not under the canvas: the browser runs the elements' drawing code in
-    # page order, and the chart's (~80 ms) would otherwise hold the maps back on every stroke
+    # page order, and the maps come first
     left, middle, right = st.columns([1.1, 3, 1.1], gap="medium")
     with left:
         canvas.digit_canvas()
@@ -385,7 +383,6 @@ def what_if(model, channel: int) -> None:
             key=_grid_key(channel),
             version=st.session_state[EDITOR_VERSION],
             label=t("fm.editor_label", channel=channel),
-            cell_label=t("grid.cell"),
         )
         st.caption(t("fm.editor_label", channel=channel))
     with tools:

@@ -160,6 +160,17 @@ def plotly_figure(at: AppTest, key: str) -> dict:
     return json.loads(at.get_by_key(key).proto.spec)
 
 
+def kernel_grid_data(at: AppTest) -> dict[str, dict]:
+    """{key: data} of the kernel grids on the page (explorer.ui.kernel_grid), their cells decoded."""
+    out = {}
+    for component in at.get("bidi_component"):
+        data = json.loads(component.proto.json or "null")  # a component without data sends nothing
+        if isinstance(data, dict) and isinstance(data.get("cells"), str):
+            key = component.proto.id.rsplit("-", 1)[-1]  # Streamlit's element id ends with the widget key
+            out[key] = {**data, "cells": json.loads(data["cells"])}
+    return out
+
+
 def markdown_text(at: AppTest) -> str:
     """The page's markdown, one element a line."""
     return "\n".join(m.value for m in at.markdown)
@@ -181,6 +192,12 @@ def array():
 def figure():
     """plotly_figure(at, key) -> the chart's plotly spec as a dict."""
     return plotly_figure
+
+
+@pytest.fixture(scope="session")
+def grids():
+    """kernel_grid_data(at) -> {key: data} of the page's kernel grids, cells decoded."""
+    return kernel_grid_data
 
 
 @pytest.fixture(scope="session")

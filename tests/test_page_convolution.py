@@ -7,7 +7,6 @@ as base64 typed arrays. Expected values are computed here directly with torch (F
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 
@@ -311,27 +310,25 @@ def test_play_advances_one_cell_per_run(digit, open_page, check_numbers):
     assert (at.session_state["conv_row"], at.session_state["conv_col"]) == (3, 1)
 
 
-def grid(at: AppTest) -> dict | None:
-    """The data the kernel grid component was mounted with, or None when it is not on the page."""
-    found = [c for c in at.get("bidi_component") if c.proto.id.endswith("-conv_grid")]
-    if not found:
-        return None
-    data = json.loads(found[0].proto.json)
-    return {**data, "cells": json.loads(data["cells"])}  # the cells travel as one JSON string
+@pytest.fixture(scope="module")
+def grid(grids):
+    """grid(at) -> the data the kernel grid was mounted with (cells decoded), or None when it is not shown."""
+    return lambda at: grids(at).get("conv_grid")
 
 
 def type_weight(
     at: AppTest, row: int, col: int, text: str, edit_id: str, version: int | None = None
 ) -> AppTest:
-    """What the grid sends when a student types `text` into box (row, col) and presses Enter."""
-    version = grid(at)["version"] if version is None else version
+    """What the grid sends when a student types `text` into box (row, col) and presses Enter (by default on
+    the grid version the page shows now)."""
+    version = at.session_state["conv_editor"] if version is None else version
     at.session_state["conv_grid"] = {
         "edit": {"id": edit_id, "row": row, "col": col, "text": text, "version": version}
     }
     return rerun(at)
 
 
-def test_kernel_edits_and_refusals(digit, open_page, check_numbers):
+def test_kernel_edits_and_refusals(digit, open_page, check_numbers, grid):
     at = open_page(digit)
     type_weight(at, 1, 1, "4,5", "e1")
     assert at.session_state["conv_kernel"][1][1] == 4.5 and at.session_state["conv_preset"] == pg.CUSTOM
@@ -360,7 +357,7 @@ def test_kernel_edits_and_refusals(digit, open_page, check_numbers):
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
-def test_the_grid_shows_every_weight_tinted_around_zero(digit, open_page, lang):
+def test_the_grid_shows_every_weight_tinted_around_zero(digit, open_page, lang, grid):
     at = open_page(digit, lang, conv_preset="sharpen", conv_kernel=kernels.preset("sharpen").tolist())
     data = grid(at)
     texts = [[cell["text"] for cell in row] for row in data["cells"]]
@@ -435,7 +432,7 @@ def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
     check_numbers(at, digit)
 
 
-def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open_page, check_numbers):
+def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open_page, check_numbers, grid):
     at = open_page(digit)
     assert grid(at)
     assert [w.key for w in at.number_input] == ["conv_kh", "conv_kw", "conv_bias"]  # the kernel tab only

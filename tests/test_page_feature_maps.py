@@ -188,7 +188,7 @@ def test_channel_section_is_built_only_when_open_and_keeps_its_choice(digit, ope
     assert at.number_input(key="fm_channel_conv2").value == 17
 
 
-def test_channel_detail_for_conv2(model, digit, reference, open_page, array, figure):
+def test_channel_detail_for_conv2(model, digit, reference, open_page, array, figure, grids):
     at = open_page(digit, fm_detail_open=True)
     at.segmented_control(key="fm_layer").set_value("conv2").run()
     at.number_input(key="fm_channel_conv2").set_value(17).run()
@@ -219,7 +219,7 @@ def edited_forward(model, digit, channel: int, kernel: np.ndarray) -> dict[str, 
 
 
 def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
-    model, digit, reference, open_page, mosaic_maps, assert_shows, array, figure
+    model, digit, reference, open_page, mosaic_maps, assert_shows, array, figure, grids
 ):
     from explorer import ui
 
@@ -260,7 +260,7 @@ def test_edit_stays_in_its_session_and_never_touches_the_shared_model(
     assert prediction(a) == str(int(reference["softmax"].argmax()))
 
 
-def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page, assert_shows):
+def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page, assert_shows, grids):
     at = open_page(digit, fm_whatif=True, fm_detail_open=True)
     at.selectbox(key="fm_preset").set_value("zeros").run()
     at.button(key="fm_apply").click().run()
@@ -271,23 +271,12 @@ def test_switching_what_if_off_drops_the_edit(model, digit, reference, open_page
     assert_shows(at, "conv1", reference["conv1"], signed=True)
 
 
-def grids(at: AppTest) -> dict[str, dict]:
-    """{key: data} of the kernel grids on the page (explorer.ui.kernel_grid), the cells decoded."""
-    out = {}
-    for c in at.get("bidi_component"):
-        key = c.proto.id.rsplit("-", 1)[-1]
-        if key.startswith("fm_grid_"):
-            data = json.loads(c.proto.json)
-            out[key] = {**data, "cells": json.loads(data["cells"])}
-    return out
-
-
 def typed(row: int, col: int, text: str, edit_id: str, version: int = 0) -> dict:
     """The grid's state after a student typed `text` into box (row, col) and pressed Enter."""
     return {"edit": {"id": edit_id, "row": row, "col": col, "text": text, "version": version}}
 
 
-def test_cell_edits_through_the_grid(model, digit, open_page, assert_shows):
+def test_cell_edits_through_the_grid(model, digit, open_page, assert_shows, grids):
     at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_grid_0=typed(2, 2, "1,5", "a"))
     assert list(grids(at)) == ["fm_grid_0"]
     at.session_state["fm_grid_0"] = typed(0, 4, "−0.75", "b")  # a second weight, on top of the first
@@ -302,7 +291,7 @@ def test_cell_edits_through_the_grid(model, digit, open_page, assert_shows):
     assert (cells[2][2]["text"], cells[0][4]["text"]) == ("1.5", "-0.75")
 
 
-def test_invalid_cell_is_refused(model, digit, reference, open_page, assert_shows):
+def test_invalid_cell_is_refused(model, digit, reference, open_page, assert_shows, grids):
     at = open_page(digit, fm_whatif=True, fm_detail_open=True, fm_grid_0=typed(1, 1, "", "a"))
     assert [e.value for e in at.error] == [i18n.t("fm.error_value", "en")]
     assert_shows(at, "conv1", reference["conv1"], signed=True)

@@ -27,7 +27,6 @@ STRINGS = {
         "uk": "Намалюйте цифру, щоб побачити передбачення.",
     },
     "pred.chart_digit": {"en": "digit", "uk": "цифра"},
-    "pred.chart_prob": {"en": "probability", "uk": "ймовірність"},
     "pred.chart_title": {"en": "Probability of each digit", "uk": "Ймовірність кожної цифри"},
     "canvas.brush": {"en": "Brush", "uk": "Пензель"},
     "canvas.undo": {"en": "Undo", "uk": "Скасувати"},

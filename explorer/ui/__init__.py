@@ -23,8 +23,8 @@ _warm_up_started = threading.Event()
 warm_up_done = threading.Event()  # set once the background imports and gc.freeze() are done
 
 
-def _one_thread() -> None:
-    """torch set up for serving (one thread, no per-thread oneDNN set-up): explorer.model.torch_for_serving."""
+def _torch_for_serving() -> None:
+    """explorer.model.torch_for_serving (one thread, no per-thread oneDNN set-up), imported when torch is needed."""
     from explorer.model import torch_for_serving
 
     torch_for_serving()
@@ -80,7 +80,7 @@ def t(key: str, **params) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _load_model():
-    _one_thread()
+    _torch_for_serving()
     from explorer.model import WeightsError, load_pretrained
 
     try:
@@ -140,7 +140,7 @@ def _warm() -> None:
     # time a student has drawn a stroke, this thread has imported what every page needs. It waits a moment
     # first: importing holds the GIL, which would stall the server sending the browser its page.
     time.sleep(WARM_UP_DELAY_S)
-    _one_thread()
+    _torch_for_serving()
     import pandas  # noqa: F401 -- data editors and charts
     import plotly.graph_objects  # noqa: F401
 

@@ -22,6 +22,7 @@ import streamlit as st
 
 from explorer.kernels import weight_text
 from explorer.plots import diverging_css
+from explorer.ui import t
 
 _SEEN_SUFFIX = "_seen"  # session key `<key>_seen`: id of the last edit returned by pending_edit
 
@@ -118,8 +119,8 @@ def cells(kernel: np.ndarray) -> list[list[dict[str, str]]]:
     ]
 
 
-def kernel_grid(kernel: np.ndarray, *, key: str, version: int, label: str, cell_label: str) -> None:
-    """Mount the grid for `kernel` (kH, kW); `cell_label` names one box ({row}, {col}: 1-based)."""
+def kernel_grid(kernel: np.ndarray, *, key: str, version: int, label: str) -> None:
+    """Mount the grid for `kernel` (kH, kW); `label` names the grid for screen readers."""
     grid = cells(kernel)
     _component(
         key=key,
@@ -130,7 +131,7 @@ def kernel_grid(kernel: np.ndarray, *, key: str, version: int, label: str, cell_
             "version": version,
             "taken": st.session_state.get(key + _SEEN_SUFFIX),
             "label": label,
-            "cell": cell_label,
+            "cell": t("grid.cell"),  # one box; the browser fills in {row} and {col} (1-based)
         },
         default={"edit": None},
         on_edit_change=_noop,

@@ -168,10 +168,9 @@ def sample_count() -> int:
     return 0 if stack is None else len(stack)
 
 
-def current_sample(digit: Any = None) -> int | None:
-    """Position of the bundled sample equal to `digit` (default: the current digit), or None (a drawing, an
-    upload, nothing)."""
-    digit = st.session_state.get(DIGIT) if digit is None else digit
+def current_sample(digit: Any) -> int | None:
+    """Position of the bundled sample equal to `digit` (the current digit), or None (a drawing, an upload,
+    nothing)."""
     stack = _sample_stack()
     if stack is None or not isinstance(digit, np.ndarray) or digit.shape != stack.shape[1:]:
         return None
