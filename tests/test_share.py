@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import i18n, kernels, ops
 from explorer import params_codec as codec
-from explorer.plots import DIVERGING, SEQUENTIAL, grid_csv
+from explorer.plots import DIVERGING, SEQUENTIAL, gray_png, grid_csv, to_png
 from explorer.samples import load_samples
 from explorer.ui import export, lesson, projector, share
 
@@ -364,6 +364,25 @@ def test_lesson_panel_predict_then_reveal(lesson_app, lang):
 
 # ----------------------------------------------------------------------------------------------------------
 # export
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (1, 1), (3, 112), (112, 5)])
+def test_gray_png_decodes_to_the_same_pixels(shape):
+    pixels = np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8)
+    img = Image.open(io.BytesIO(gray_png(pixels)))
+    img.load()  # checks every chunk's CRC and the zlib stream
+    assert (img.mode, img.size) == ("L", (shape[1], shape[0]))
+    np.testing.assert_array_equal(np.asarray(img), pixels)
+
+
+def test_to_png_clips_scales_and_upscales():
+    digit = load_samples().digit(0)  # (28, 28) in [0, 1]
+    img = np.asarray(Image.open(io.BytesIO(to_png(digit, factor=4))))
+    assert img.shape == (112, 112)
+    np.testing.assert_array_equal(img[::4, ::4], np.round(digit * 255).astype(np.uint8))
+    np.testing.assert_array_equal(img[3::4, 3::4], img[::4, ::4])  # nearest-neighbour blocks
+    out = np.asarray(Image.open(io.BytesIO(to_png(np.array([[-1.0, 0.5, 2.0]])))))
+    np.testing.assert_array_equal(out, [[0, 128, 255]])
 
 
 def test_heatmap_png_uses_the_app_colours():

@@ -6,13 +6,13 @@ Page-specific builders live in submodules (explorer.plots.conv, .pool, ...); thi
 from __future__ import annotations
 
 import base64
-import io
 import math
+import struct
+import zlib
 from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -196,10 +196,26 @@ def upscale(a: np.ndarray, factor: int) -> np.ndarray:
 def to_png(a: np.ndarray, factor: int = 1, vmin: float = 0.0, vmax: float = 1.0) -> bytes:
     """A 2-D array -> grayscale PNG bytes (values clipped to [vmin, vmax]), nearest-upscaled by `factor`."""
     a = np.clip((np.asarray(a, dtype=np.float32) - vmin) / max(vmax - vmin, 1e-12), 0, 1)
-    img = Image.fromarray((upscale(a, factor) * 255).round().astype(np.uint8), "L")
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
+    return gray_png((upscale(a, factor) * 255).round().astype(np.uint8))
+
+
+def gray_png(pixels: np.ndarray) -> bytes:
+    """(H, W) uint8 -> an 8-bit grayscale PNG, written directly: PIL's writer costs ~0.5 ms more per image, paid
+    by the sidebar thumbnail on every new digit."""
+    h, w = pixels.shape
+    rows = np.zeros((h, w + 1), np.uint8)  # each scanline starts with filter type 0 (none)
+    rows[:, 1:] = pixels
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)  # 8-bit depth, colour type 0 (gray), no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows.tobytes()))
+        + chunk(b"IEND", b"")
+    )
 
 
 def grid_csv(a: np.ndarray) -> str:
