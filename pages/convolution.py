@@ -72,14 +72,6 @@ def on_preset() -> None:
         set_kernel(pg.PRESETS[name], name)
 
 
-def on_kernel_size() -> None:
-    """Resize the kernel, keeping its weights centred."""
-    kernel = pg.resize_kernel(
-        st.session_state.conv_kernel, st.session_state.conv_kh, st.session_state.conv_kw
-    )
-    set_kernel(kernel)
-
-
 def on_random() -> None:
     """New random weights (reproducible: the seed counts the clicks)."""
     st.session_state.conv_seed += 1
@@ -136,23 +128,16 @@ def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
         on_change=on_preset,
         **KEEP,
     )
-    kernel = np.asarray(st.session_state.conv_kernel)
-    st.session_state.conv_kh, st.session_state.conv_kw = (int(n) for n in kernel.shape)
-    size_row = st.container(horizontal=True)
-    for axis, top in (("h", kernel_max[0]), ("w", kernel_max[1])):
-        size_row.number_input(
-            t(f"conv.kernel_{axis}"),
-            1,
-            top,
-            key=f"conv_k{axis}",
-            on_change=on_kernel_size,
-            help=t("conv.kernel_size_help", max=top),
-        )
     kernel_grid.kernel_grid(
-        kernel,
+        np.asarray(st.session_state.conv_kernel),
         key=GRID,
         version=st.session_state[EDITOR],
         label=t("conv.grid_label"),
+        size={
+            "max": kernel_max,
+            "labels": (t("conv.kernel_h"), t("conv.kernel_w")),
+            "helps": tuple(t("conv.kernel_size_help", max=top) for top in kernel_max),
+        },
     )
     if refused:
         st.error(refused)
@@ -177,8 +162,12 @@ def kernel_editor(kernel_max: tuple[int, int], refused: str | None) -> None:
     )
 
 
-def take_grid_edit() -> str | None:
-    """Apply the weight typed into the grid since the last run; the message when it is refused (kernel kept)."""
+def take_grid_edit(kernel_max: tuple[int, int]) -> str | None:
+    """Apply the size stepped and the weight typed into the grid since the last run; the message when the weight
+    is refused (kernel kept)."""
+    size = kernel_grid.pending_size(GRID, kernel_max)
+    if size is not None and size != np.shape(st.session_state.conv_kernel):
+        set_kernel(pg.resize_kernel(st.session_state.conv_kernel, *size))  # weights kept centred
     edit = kernel_grid.pending_edit(GRID, st.session_state[EDITOR])
     if edit is None:
         return None
@@ -386,14 +375,15 @@ def pytorch_code(image: np.ndarray, settings: pg.Settings, inline: bool) -> None
 
 def settings_panel(image: np.ndarray) -> tuple[dict, pg.Settings]:
     """The kernel and geometry tabs (one tab's widgets per run; the other's settings keep their values)."""
-    refused = take_grid_edit()  # before anything reads the kernel
+    kernel_max = pg.bounds(image.shape, (1, 1)).kernel_size
+    refused = take_grid_edit(kernel_max)  # before anything reads the kernel
     labels = tuple(t(f"conv.{panel}.header") for panel in PANELS)
     tab = sections.tabs(PANELS, labels, key="conv_controls", keep=PANEL)
     kernel_tab, geometry_tab = tab["kernel"], tab["geometry"]
     state = sync_state(image.shape)
     if kernel_tab.open:
         with kernel_tab:
-            kernel_editor(pg.bounds(image.shape, (1, 1)).kernel_size, refused)
+            kernel_editor(kernel_max, refused)
     settings = pg.Settings.from_state(state)
     if geometry_tab.open:
         s = settings

@@ -193,7 +193,7 @@ def test_random_settings_match_torch(digit, open_page, check_numbers):
         check_numbers(at, image)
 
 
-def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
+def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers, grid):
     at = open_page(digit, conv_source="grid", **GEOMETRY)
     st = state(at)
     kh, kw = np.shape(st["conv_kernel"])
@@ -217,9 +217,8 @@ def test_widget_bounds_come_from_output_size(digit, open_page, check_numbers):
     check_numbers(at, pg.PAPER_GRID)
     # a bigger kernel: dilation and padding shrink with it, the output never empties
     show(at, "kernel")
-    assert at.number_input(key="conv_kh").max == 5
-    at.number_input(key="conv_kh").set_value(5)
-    rerun(at)
+    assert grid(at)["size_max_h"] == 5  # the 5x5 grid
+    step_size(at, 5, np.shape(at.session_state["conv_kernel"])[1], "s5")
     assert at.session_state["conv_dilation"] == 1
     show(at, "geometry")
     assert at.number_input(key="conv_dilation").max == 1
@@ -328,6 +327,36 @@ def type_weight(
     return rerun(at)
 
 
+def step_size(at: AppTest, rows: int, cols: int, size_id: str) -> AppTest:
+    """What the grid sends when a student steps the kernel's height or width to rows x cols."""
+    at.session_state["conv_grid"] = {"edit": None, "size": {"id": size_id, "rows": rows, "cols": cols}}
+    return rerun(at)
+
+
+def test_size_steppers_resize_the_kernel_centred(digit, open_page, check_numbers, grid):
+    at = open_page(digit)  # Sobel x, 3x3
+    shown = grid(at)
+    assert (shown["size_max_h"], shown["size_max_w"]) == (7, 7)
+    assert (shown["size_label_h"], shown["size_label_w"]) == ("Kernel height", "Kernel width")
+    assert shown["size_help_h"] == i18n.t("conv.kernel_size_help", "en", max=7)
+    sobel = np.array(at.session_state["conv_kernel"])
+    step_size(at, 3, 5, "s1")
+    kernel = np.array(at.session_state["conv_kernel"])
+    np.testing.assert_array_equal(kernel[:, 1:4], sobel)  # the old weights stay in the middle
+    assert not kernel[:, [0, 4]].any() and at.session_state["conv_preset"] == pg.CUSTOM
+    assert np.shape(grid(at)["cells"]) == (3, 5)
+    check_numbers(at, digit)
+    version = at.session_state["conv_editor"]
+    rerun(at)  # the same size event again is not a second resize
+    assert at.session_state["conv_editor"] == version
+    step_size(at, 1, 5, "s2")
+    assert at.session_state["conv_kernel"] == [[0, -2, 0, 2, 0]]  # the middle row of the 3x5
+    for bad in ((0, 3), (8, 3), (3, 2.0), ("3", 3)):  # outside 1..7, or not an int: refused, kernel kept
+        step_size(at, *bad, f"bad{bad}")
+        assert np.shape(at.session_state["conv_kernel"]) == (1, 5) and not at.exception
+    check_numbers(at, digit)
+
+
 def test_kernel_edits_and_refusals(digit, open_page, check_numbers, grid):
     at = open_page(digit)
     type_weight(at, 1, 1, "4,5", "e1")
@@ -382,8 +411,7 @@ def test_buttons_random_normalise_and_size(digit, open_page, check_numbers):
         at.session_state["conv_kernel"]
     ).max() == pytest.approx(1.0)
     check_numbers(at, digit)
-    at.number_input(key="conv_kw").set_value(5)
-    rerun(at)
+    step_size(at, 3, 5, "s1")
     assert np.shape(at.session_state["conv_kernel"]) == (3, 5)
     check_numbers(at, digit)
 
@@ -435,7 +463,7 @@ def test_settings_survive_a_page_switch(digit, open_page, check_numbers):
 def test_closed_sections_build_nothing_and_settings_survive_the_tabs(digit, open_page, check_numbers, grid):
     at = open_page(digit)
     assert grid(at)
-    assert [w.key for w in at.number_input] == ["conv_kh", "conv_kw", "conv_bias"]  # the kernel tab only
+    assert [w.key for w in at.number_input] == ["conv_bias"]  # the kernel tab only
     assert not at.metric[1:] and not at.code  # sparse counts and code are closed expanders
     show(at, "geometry")
     assert not grid(at) and "conv_stride_h" in [w.key for w in at.number_input]

@@ -5,6 +5,11 @@ STRINGS = {
     "app.language": {"en": "Language", "uk": "Мова"},
     # explorer.ui.kernel_grid: one box of the weights' grid ({row}, {col} are filled in by the browser, 1-based)
     "grid.cell": {"en": "Weight in row {row}, column {col}", "uk": "Вага в рядку {row}, стовпці {col}"},
+    "grid.size_less": {
+        "en": "{name}: one cell less",
+        "uk": "{name}: на одну клітинку менше",
+    },  # the − stepper ({name}: axis)
+    "grid.size_more": {"en": "{name}: one cell more", "uk": "{name}: на одну клітинку більше"},
     "nav.draw": {"en": "Draw & predict", "uk": "Малюй і розпізнавай"},
     "nav.convolution": {"en": "Convolution", "uk": "Згортка"},
     "nav.feature_maps": {"en": "Feature maps", "uk": "Карти ознак"},

@@ -187,3 +187,36 @@ def test_typing_weights_into_the_grid(page, app_server):
         expected_value(pg.sample_digit(), kernel, 1, 1, *position(page)), abs=1e-4
     )
     assert_no_exception(page)
+
+
+def test_size_steppers(page, app_server):
+    """The width stepper grows the kernel (weights kept centred, the formula follows); two quick clicks on the
+    height's − both count, and it stops at 1 (the padding shrinks with the kernel); the output equals torch."""
+    open_page(page, app_server)
+    grid = page.locator(".st-key-conv_grid")
+    width = grid.get_by_role("group", name="Kernel width")
+    height = grid.get_by_role("group", name="Kernel height")
+    assert width.locator("output").inner_text() == "3" and height.get_attribute("title").startswith("1 to 7")
+    width.get_by_role("button", name="Kernel width: one cell more").click()
+    wait_text(page, FORMULA, "Width: ⌊(28 + 2·1 − 4)/1⌋ + 1 = 27")
+    wait_for_app(page, TIMEOUT)
+    boxes = grid.locator(".kg input")
+    assert boxes.count() == 12
+    assert [boxes.nth(i).input_value() for i in range(4)] == [
+        "-1",
+        "0",
+        "1",
+        "0",
+    ]  # Sobel x, a zero column right
+    less = height.get_by_role("button", name="Kernel height: one cell less")
+    less.click()
+    less.click()  # before the first rerun has come back
+    wait_text(page, FORMULA, "Height: ⌊(28 + 2·0 − 1)/1⌋ + 1 = 28")
+    wait_for_app(page, TIMEOUT)
+    assert boxes.count() == 4 and height.locator("output").inner_text() == "1" and less.is_disabled()
+    kernel = [[float(boxes.nth(i).input_value()) for i in range(4)]]
+    assert kernel == [[-1, 0, 1, 0]]  # 3 -> 2 rows keeps the top two, 2 -> 1 the top one
+    assert shown_value(page) == pytest.approx(
+        expected_value(pg.sample_digit(), kernel, 1, (0, 1), *position(page)), abs=1e-4
+    )
+    assert_no_exception(page)
