@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import io
 import json
 import random
@@ -343,7 +344,10 @@ class Student:
             self._leak("no digit thumbnail in the sidebar")
             return
         try:
-            png = await asyncio.to_thread(_fetch, self.http + urls[0])
+            if urls[0].startswith("data:"):  # the thumbnail comes inline (explorer.ui.sidebar)
+                png = base64.b64decode(urls[0].split(",", 1)[1])
+            else:
+                png = await asyncio.to_thread(_fetch, self.http + urls[0])
         except Exception as e:
             self.stats.add(Action(self.i, "thumbnail", None, None, 0, 0, f"fetch {urls[0]}: {e}"[:160]))
             return

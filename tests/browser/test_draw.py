@@ -3,6 +3,7 @@ the digit following the student across pages, Ukrainian, and never a Streamlit e
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import time
@@ -75,6 +76,8 @@ def click_canvas_button(page, action: str) -> None:
 def image_url(page, selector: str) -> bytes:
     """The bytes of an <img> the app shows (fetched like the browser did)."""
     src = page.locator(selector).first.evaluate("img => img.currentSrc || img.src")
+    if src.startswith("data:"):  # the sidebar thumbnail comes inline
+        return base64.b64decode(src.split(",", 1)[1])
     return page.request.get(src).body()
 
 
