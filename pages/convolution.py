@@ -23,7 +23,10 @@ WRITTEN = "conv_written"  # window position keys code wrote since the step slide
 
 
 def init_state() -> None:
-    """Defaults for every setting (DEFAULTS) and the page's internal keys, where missing."""
+    """Defaults for every setting (DEFAULTS) and the page's internal keys, where missing (on the page's first run
+    in a session: plain keys stay, and sync_state() puts back any setting missing later)."""
+    if WRITTEN in st.session_state:
+        return
     present = st.session_state.to_dict()  # one pass: each read of st.session_state costs ~20 µs
     internal = {EDITOR: 0, "conv_seed": 0, "conv_play": False, WRITTEN: set()}
     for key, value in {**pg.DEFAULTS, **internal}.items():
@@ -313,10 +316,10 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         t("conv.arith.weights_flipped" if settings.flip else "conv.arith.weights"),
         t("conv.arith.products"),
     )
-    fig = plots.arithmetic_figure(
+    grids = plots.arithmetic_html(
         step.window, step.weight, step.products, step.in_bounds, titles=titles, zrange=zrange
     )
-    st.plotly_chart(projector.style(fig), key="conv_arith_chart", config=CHART)
+    st.html(grids)  # browser hook: .arith [data-grid=window|weight|products]
     downloads(image, out, step, zrange)
     lines = pg.arithmetic_lines(step, ui.lang())
     if not step.in_bounds.all():

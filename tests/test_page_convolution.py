@@ -57,10 +57,21 @@ def shown_output(array, figure):
     return lambda at: array(figure(at, "conv_output_chart")["data"][0]["z"])
 
 
+def arithmetic_grids(at: AppTest) -> dict[str, np.ndarray]:
+    """The arithmetic grids by name (window, weight, products): each cell's full value from its data-z."""
+    body = next(el.proto.body for el in at.get("html") if 'class="arith"' in el.proto.body)
+    kw = int(re.search(r"--kw:(\d+)", body)[1])
+    grids = {}
+    for name, cells in re.findall(r'data-grid="(\w+)">(.*?)</figure>', body):
+        values = [float(v) for v in re.findall(r'data-z="([^"]+)"', cells)]
+        grids[name] = np.array(values).reshape(-1, kw)
+    return grids
+
+
 @pytest.fixture(scope="module")
-def shown_arithmetic(array, figure):
+def shown_arithmetic():
     """shown_arithmetic(at) -> the arithmetic grids by name (window, weight, products)."""
-    return lambda at: {trace["name"]: array(trace["z"]) for trace in figure(at, "conv_arith_chart")["data"]}
+    return arithmetic_grids
 
 
 def state(at: AppTest) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 
 import numpy as np
 import pytest
@@ -244,6 +245,39 @@ def test_arithmetic_lines_show_the_numbers():
     assert relu_line == "ReLU: max(−8, 0) = 0"
     long = pg.Settings(kernel=np.ones((7, 7))).step(np.ones((7, 7)), 0, 0)
     assert "49" in pg.arithmetic_lines(long, "uk")[0] and pg.arithmetic_lines(long, "uk")[0].endswith("= 49")
+
+
+def test_arithmetic_grids_in_html():
+    from explorer.plots.conv import arithmetic_html
+
+    step = ops.conv_step(
+        pg.PAPER_GRID, pg.PAPER_KERNEL, 0.0, 0, 0, padding=1
+    )  # the window hangs over the corner
+    html = arithmetic_html(
+        step.window, step.weight, step.products, step.in_bounds, titles=("<w>", "k", "p"), zrange=(0.0, 3.0)
+    )
+    assert "&lt;w&gt;" in html and "<w>" not in html  # titles are text, never markup
+    window = re.search(r'data-grid="window">(.*?)</figure>', html)[1]
+    cells = re.findall(
+        r'<span( class="pad")? data-z="([^"]+)" title="[^"]+" style="background:([^;]+);', window
+    )
+    assert len(cells) == 9
+    assert [bool(pad) for pad, _, _ in cells] == list(~step.in_bounds.ravel())  # padding cells outlined
+    assert [float(z) for _, z, _ in cells] == list(step.window.ravel())
+    levels = [round(255 * float(z) / 3) for _, z, _ in cells]  # black at 0, white at 3 (the grid's maximum)
+    assert [colour for _, _, colour in cells] == [f"rgb({v},{v},{v})" for v in levels] and 255 in levels
+    weights = re.search(r'data-grid="weight">(.*?)</figure>', html)[1]
+    assert "background:rgb(103, 0, 31)" in weights  # the largest weight (2): the darkest red
+    assert html.count('class="pad"') == int((~step.in_bounds).sum())  # only the window marks padding
+
+
+def test_cell_numbers():
+    from explorer.plots import format_value
+
+    assert [format_value(v) for v in (3.0, -2.0, 0.5, -0.125, 0.996, -0.004, 0.004)] == [
+        "3", "-2", "0.5", "-0.12", "1", "0", "0"
+    ]  # fmt: skip
+    assert [format_value(v) for v in (float("-inf"), float("inf"), float("nan"))] == ["−∞", "∞", ""]
 
 
 def test_fmt_count():

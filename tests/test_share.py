@@ -562,7 +562,8 @@ def test_real_app_lesson_holds_back_the_convolution_output_until_revealed():
     at.session_state["lesson_revealed"] = q.id  # what the Reveal button does
     at.run()
     assert not at.exception and i18n.t("lesson.hidden", "en") not in [i.value for i in at.info]
-    assert len(at.get("plotly_chart")) == 3  # input, output and the window's arithmetic
+    assert len(at.get("plotly_chart")) == 2  # input and output
+    assert any('class="arith"' in h.proto.body for h in at.get("html"))  # and the window's arithmetic
 
 
 @pytest.mark.skipif(not REAL_APP, reason="share not wired into the app yet")

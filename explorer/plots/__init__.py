@@ -65,15 +65,28 @@ def diverging_css(values: np.ndarray) -> tuple[list[list[str]], list[list[str]]]
     return [[colours[i] for i in row] for row in index], [[inks[i] for i in row] for row in index]
 
 
+def gray_css(values: np.ndarray, vmin: float, vmax: float) -> tuple[list[list[str]], list[list[str]]]:
+    """CSS background and text colours of cells on INPUT (black at vmin, white at vmax), with dark or light text,
+    whichever reads better on its cell."""
+    level = np.rint(255 * np.clip((np.asarray(values, dtype=float) - vmin) / max(vmax - vmin, 1e-12), 0, 1))
+    level = level.astype(int)  # (H, W) in 0..255
+    return [[f"rgb({v},{v},{v})" for v in row] for row in level], [
+        [_ink((v, v, v)) for v in row] for row in level
+    ]
+
+
 @cache
 def _diverging_steps(steps: int = 100) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """DIVERGING sampled at steps + 1 points (sampling per call cost ~2 ms), with the text colour for each."""
     from plotly.colors import get_colorscale, sample_colorscale, unlabel_rgb
 
     colours = sample_colorscale(get_colorscale(DIVERGING), [i / steps for i in range(steps + 1)])
-    # white text where it contrasts more than black: luminance below ~0.18 (WCAG contrast ratios)
-    inks = ["#ffffff" if _luminance(unlabel_rgb(c)) < 0.179 else "#000000" for c in colours]
-    return tuple(colours), tuple(inks)
+    return tuple(colours), tuple(_ink(unlabel_rgb(c)) for c in colours)
+
+
+def _ink(rgb) -> str:
+    """White text where it contrasts more than black on `rgb`: luminance below ~0.18 (WCAG contrast ratios)."""
+    return "#ffffff" if _luminance(rgb) < 0.179 else "#000000"
 
 
 def _luminance(rgb) -> float:
@@ -88,7 +101,8 @@ def format_value(v: float, digits: int = 2) -> str:
         return "−∞" if v < 0 else ("∞" if v > 0 else "")
     if float(v).is_integer():
         return str(int(v))
-    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    text = f"{v:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text  # a tiny negative value rounds to 0, not to "-0"
 
 
 def heatmap(

@@ -1,4 +1,4 @@
-"""Figures of the convolution playground: padded input with the window, output map, arithmetic grids.
+"""Figures of the convolution playground: padded input with the window, output map; the arithmetic grids (HTML).
 
 Builders take numbers and already-translated labels and return plotly figures; they never call st.*.
 Cell (r, c) of a map sits at x = c, y = r (row 0 at the top); the input is drawn in input coordinates, so
@@ -11,6 +11,7 @@ st.plotly_chart as a FigureSpec: building them through go.Figure cost several ti
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 
 import numpy as np
 from plotly.colors import get_colorscale
@@ -24,13 +25,14 @@ from explorer.plots import (
     INPUT,
     PADDING,
     FigureSpec,
+    diverging_css,
     format_value,
+    gray_css,
     symmetric_range,
     typed,
 )
 
 ANNOTATE_MAX = max(ANNOTATE_MAX_CELLS, 16)  # the 5x5 grid with padding up to 5 still shows its numbers
-CELL_PX = 56  # arithmetic grids: cell size in pixels when the page is wide enough
 CLICK_MARKER = (
     "rgba(0,0,0,0)"  # invisible markers make output cells clickable (heatmap clicks select nothing)
 )
@@ -170,7 +172,29 @@ def output_figure(
     return _figure([trace, click], layout)
 
 
-def arithmetic_figure(
+# The window × weights = products grids in plain HTML and CSS: real text (readable by screen readers, scaled by
+# projector mode's larger root font) and no plotly chart. As a chart it cost ~1 ms of every rerun on the server
+# and a third plotly plot to draw in the browser. Cells shrink with the width (a container query) so that three
+# 7x7 grids fit the output column; the constant stylesheet is the only CSS (every value in the markup is a number
+# or colour we format, titles are escaped).
+ARITH_CSS = (
+    """
+.arith { container-type: inline-size; font-family: var(--st-font); }
+.arith .row { display: flex; align-items: center; gap: 0.6rem; }
+.arith figure { margin: 0; display: flex; flex-direction: column; align-items: center; gap: 0.3rem; }
+.arith figcaption { font-size: 0.85rem; text-align: center; }
+.arith .cells { --cell: min(3.2rem, calc((100cqw - 4rem) / (3 * var(--kw)))); display: grid; gap: 2px;
+                grid-template-columns: repeat(var(--kw), var(--cell)); }
+.arith .cells span { height: var(--cell); display: flex; align-items: center; justify-content: center;
+                     font-size: min(0.9rem, calc(var(--cell) * 0.32)); font-variant-numeric: tabular-nums;
+                     border-radius: 2px; box-shadow: inset 0 0 0 1px rgba(128, 128, 128, 0.35); }
+.arith .op { font-size: 1.6rem; }
+"""
+    + f".arith .cells span.pad {{ outline: 2px dotted {PADDING}; outline-offset: -2px; }}\n"
+)
+
+
+def arithmetic_html(
     window: np.ndarray,
     weight: np.ndarray,
     products: np.ndarray,
@@ -178,42 +202,29 @@ def arithmetic_figure(
     *,
     titles: tuple[str, str, str],
     zrange: tuple[float, float] = (0.0, 1.0),
-    hover: str = "%{z:.4f}<extra></extra>",
-) -> FigureSpec:
-    """Three grids side by side: window values × weights = products, each cell with its number."""
+) -> str:
+    """Three grids side by side (HTML): window values × weights = products, each cell with its number (full
+    value in `data-z` and its tooltip); the window's padding cells outlined."""
     kh, kw = weight.shape
-    gap = 1.6  # cells between the grids, room for the × and = signs
-    xs = [0.0, kw + gap, 2 * (kw + gap)]
-    wr, pr = symmetric_range(weight), symmetric_range(products)
-    grids = [("window", window, INPUT, *zrange), ("weight", weight, DIVERGING, -wr, wr),
-             ("products", products, DIVERGING, -pr, pr)]  # fmt: skip
-    font = {"size": 13 if max(kh, kw) <= 5 else 11}
-    data = [
-        _heatmap(z, scale, zmin, zmax, x0=x0, y0=0, xgap=2, ygap=2, name=name, hovertemplate=hover,
-                 textfont=font, **_numbers(z))
-        for x0, (name, z, scale, zmin, zmax) in zip(xs, grids, strict=True)
-    ]  # fmt: skip
-    shapes = [
-        _rect(r, c, r + 1, c + 1, PADDING, width=2, dash="dot")
-        for r, c in zip(*np.nonzero(~in_bounds), strict=True)
-    ]
-    signs = [("×", xs[0] + kw - 0.5 + gap / 2), ("=", xs[1] + kw - 0.5 + gap / 2)]
-    annotations = [
-        {"x": x, "y": (kh - 1) / 2, "text": s, "showarrow": False, "font": {"size": 22}} for s, x in signs
-    ]
-    annotations += [
-        {"x": x0 + (kw - 1) / 2, "y": -0.9, "text": text, "showarrow": False, "font": {"size": 13}}
-        for text, x0 in zip(titles, xs, strict=True)
-    ]
-    layout = {
-        "height": int(CELL_PX * (kh + 1.6)),
-        "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
-        "font": FONT,
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "xaxis": {"visible": False, "range": [-0.6, xs[2] + kw - 0.4], "constrain": "domain"},
-        "yaxis": {"visible": False, "range": [kh - 0.4, -1.4], "scaleanchor": "x", "scaleratio": 1,
-                  "constrain": "domain"},
-        "shapes": shapes,
-        "annotations": annotations,
-    }  # fmt: skip
-    return _figure(data, layout)
+    colours = (gray_css(window, *zrange), diverging_css(weight), diverging_css(products))
+    grids = []
+    for name, z, title, (backgrounds, inks) in zip(
+        ("window", "weight", "products"), (window, weight, products), titles, colours, strict=True
+    ):
+        cells = []
+        for r in range(kh):
+            for c in range(kw):
+                v = float(z[r, c])
+                pad = ' class="pad"' if name == "window" and not in_bounds[r, c] else ""
+                cells.append(
+                    f'<span{pad} data-z="{v!r}" title="{v:.4f}" style="background:{backgrounds[r][c]};'
+                    f'color:{inks[r][c]}">{format_value(v)}</span>'
+                )
+        grids.append(
+            f'<figure data-grid="{name}"><div class="cells" style="--kw:{kw}">{"".join(cells)}</div>'
+            f"<figcaption>{escape(title)}</figcaption></figure>"
+        )
+    return (
+        f'<div class="arith"><style>{ARITH_CSS}</style><div class="row">{grids[0]}<span class="op">×</span>'
+        f'{grids[1]}<span class="op">=</span>{grids[2]}</div></div>'
+    )

@@ -41,7 +41,10 @@ def open_page(page, base_url: str) -> None:
     page.set_default_timeout(TIMEOUT)
     page.goto(f"{base_url}/convolution")
     wait_for_app(page, TIMEOUT)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 2 && document.querySelector('.arith')",
+        timeout=TIMEOUT,
+    )
 
 
 def set_number(page, key: str, value: int) -> None:
@@ -219,4 +222,15 @@ def test_size_steppers(page, app_server):
     assert shown_value(page) == pytest.approx(
         expected_value(pg.sample_digit(), kernel, 1, (0, 1), *position(page)), abs=1e-4
     )
+    grids = {  # the arithmetic grids as the page shows them: each cell's full value
+        name: np.array(
+            page.locator(f".arith [data-grid={name}] span").evaluate_all("s => s.map(e => +e.dataset.z)")
+        )
+        for name in ("window", "weight", "products")
+    }
+    row, col = position(page)
+    padded = np.pad(pg.sample_digit(), ((0, 0), (1, 1)))
+    np.testing.assert_allclose(grids["window"], padded[row, col : col + 4], atol=1e-6)
+    np.testing.assert_array_equal(grids["weight"], kernel[0])
+    np.testing.assert_allclose(grids["products"], grids["window"] * grids["weight"], atol=1e-12)
     assert_no_exception(page)
