@@ -7,7 +7,7 @@ leaving a box sends it, Escape takes the edit back. (Not inputmode="decimal": th
 Android have no minus sign and no "/", and negative weights are half of what a kernel is.)
 
 With `size` the grid also has a height and a width stepper (− n +) above it: one element instead of two
-st.number_input and their row, ~1.5 ms less of every convolution rerun (benchmarks/README.md).
+st.number_input and their row, ~1-1.5 ms less of every convolution rerun (benchmarks/README.md).
 
 Data flow: Python sends every cell's text and colours, the editor `version` and the id of the last edit it took.
 An edit is the component's state value `edit` = {"id", "row", "col", "text", "version"}; `pending_edit()` returns
