@@ -76,22 +76,19 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def pipeline_strip(model) -> None:
-    """The forward pass as one horizontal table: stage, output shape, parameters and how they are counted."""
+    """The forward pass as a row of cards: stage, output shape, parameters; then how they are counted."""
+    from explorer.ui.widgets import pipeline_html
+
     stages = network.stages(model)
-    cells = [t(f"fm.stage_name.{s.name}") for s in stages]
-    rows = [
-        f"| {t('fm.pipeline_row_stage')} | " + " → | ".join(f"**{c}**" for c in cells) + " |",
-        "|" + " --- |" * (len(stages) + 1),
-        f"| {t('fm.pipeline_row_shape')} | " + " | ".join(_shape(s.shape) for s in stages) + " |",
-        f"| {t('fm.pipeline_row_params')} | " + " | ".join(_int(s.params) for s in stages) + " |",
-    ]
+    cards = [(t(f"fm.stage_name.{s.name}"), _shape(s.shape), _int(s.params)) for s in stages]
+    labels = tuple(t(f"fm.pipeline_row_{row}") for row in ("stage", "shape", "params"))
     formulas = " · ".join(
         f"{t(f'fm.stage_name.{s.name}')}: {s.formula} = {_int(s.params)}" for s in stages if s.formula
     )
     total = sum(s.params for s in stages)
     fc1 = next(s.params for s in stages if s.name == "fc1")
     st.subheader(t("fm.pipeline_title"))
-    st.markdown("\n".join(rows))
+    st.html(pipeline_html(cards, labels))
     formulas = t("fm.pipeline_formulas", formulas=formulas)
     st.caption(formulas + "  \n" + t("fm.pipeline_caption", total=_int(total), fc_share=fc1 / total))
 
@@ -419,11 +416,11 @@ def about(model) -> None:
     except WeightsError as e:
         st.error(t(e.key))
         return
-    a, b, c, d = st.columns(4)
-    a.metric(t("fm.about_accuracy"), f"{numbers['test_accuracy']:.2%}")
-    b.metric(t("fm.about_test_size"), _int(numbers["test_size"] or 0))
-    c.metric(t("fm.about_params"), _int(numbers["total_parameters"]))
-    d.metric(t("fm.about_epochs"), len(numbers["epochs"]))
+    row = st.container(horizontal=True, gap="large")  # wraps on a tablet instead of cutting the numbers short
+    row.metric(t("fm.about_accuracy"), f"{numbers['test_accuracy']:.2%}", width="content")
+    row.metric(t("fm.about_test_size"), _int(numbers["test_size"] or 0), width="content")
+    row.metric(t("fm.about_params"), _int(numbers["total_parameters"]), width="content")
+    row.metric(t("fm.about_epochs"), len(numbers["epochs"]), width="content")
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('fm.per_class_title')}**")

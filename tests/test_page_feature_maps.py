@@ -333,9 +333,15 @@ def test_both_languages(digit, lang, open_page, figure):
     at.toggle(key="fm_about").set_value(True).run()
     assert not at.exception
     assert at.title[0].value == i18n.t("fm.title", lang)
-    strip = next(m.value for m in at.markdown if "32×28×28" in m.value)
-    for text in ("1×28×28", "32×14×14", "64×14×14", "64×7×7", "3136", "832"):
-        assert text in strip
+    strip = next(h.proto.body for h in at.get("html") if 'class="pipe"' in h.proto.body)
+    cards = re.findall(r'data-stage="[^"]*"><b>([^<]*)</b><span>([^<]*)</span><span>([^<]*)</span>', strip)
+    assert [shape for _, shape, _ in cards] == [
+        "1×28×28", "32×28×28", "32×28×28", "32×14×14", "64×14×14", "64×14×14", "64×7×7", "3136", "1000", "10", "10"
+    ]  # fmt: skip
+    assert cards[1] == ("conv1", "32×28×28", "832") and cards[-1][0] == "softmax"
+    assert cards[8][2] == (
+        "3,137,000" if lang == "en" else "3\u202f137\u202f000"
+    )  # fc1, the language's separator
     assert any("conv1: 32·(1·5·5) + 32 = 832" in c.value for c in at.caption)
     assert i18n.t("fm.pipeline_row_params", lang) in strip
     assert [s.value for s in at.subheader][:1] == [i18n.t("fm.pipeline_title", lang)]
@@ -403,3 +409,12 @@ def test_figure_builders_produce_valid_plotly(model, digit, reference):
     assert [v["selected"] for v in views] == [3, None]  # channel 3 outlined in the first mosaic
     assert views[1]["channels"] == list(range(63, -1, -1)) and views[1]["texts"][0].startswith("63 ")
     assert [(v["width"], v["height"]) for v in views] == [(8 * 29 - 1, 4 * 29 - 1), (16 * 8 - 1, 4 * 8 - 1)]
+
+
+def test_pipeline_cards_are_text():
+    from explorer.ui.widgets import pipeline_html
+
+    html = pipeline_html([("<b>x", "1×2", "3"), ("y", "4", "5")], ("stage", "shape", "<i>parameters"))
+    assert "&lt;b&gt;x" in html and "&lt;i&gt;parameters" in html and "<b>x" not in html
+    assert html.count("<span>→</span>") == 1  # one arrow between two cards
+    assert html.index('class="legend"') < html.index('data-stage="&lt;b&gt;x"') < html.index('data-stage="y"')

@@ -64,8 +64,9 @@ _CSS = """
              background: var(--st-secondary-background-color, #f0f2f6);
              border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem; }
 .dc .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
-.dc .brush { display: flex; align-items: center; gap: 0.4rem; flex: 1 1 8rem; font-size: 0.875rem; }
-.dc input[type=range] { flex: 1 1 4rem; min-width: 4rem; accent-color: var(--st-primary-color); }
+.dc .brush { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; flex: 1 1 8rem; min-width: 0;
+             font-size: 0.875rem; }
+.dc input[type=range] { flex: 1 1 4rem; min-width: 0; max-width: 100%; accent-color: var(--st-primary-color); }
 .dc button { font: inherit; font-size: 0.875rem; color: inherit; min-height: 2.5rem; padding: 0 0.9rem;
              background: var(--st-background-color, transparent); cursor: pointer;
              border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem; }

@@ -20,11 +20,13 @@ import streamlit as st
 # dynamic import(), which queued behind the prediction chart's drawing (~100 ms per stroke, measured). A click
 # on a tile is passed on as a "fm-pick" DOM event to PICK_KEY's component, a components.v2 component without a view.
 CSS = """
-.fm { font-family: var(--st-font, inherit); }
+.fm { font-family: var(--st-font, inherit); container-type: inline-size; }
 .fm .legend { font-size: 0.875rem; line-height: 1.5; margin-bottom: 0.6rem; }
 .fm .legend .bar { display: inline-block; width: 7em; height: 0.75em; vertical-align: middle; margin: 0 0.3em;
                    border: 1px solid rgba(128, 128, 128, 0.5); }
-.fm .legend .item { margin-right: 1.2em; white-space: nowrap; }
+.fm .legend .item { display: inline-block; margin-right: 1.2em; white-space: nowrap; }  /* wraps as a whole */
+/* a narrow column (a tablet with the sidebar open): shorter bars, so an item does not run into the next column */
+@container (max-width: 420px) { .fm .legend .bar { width: 2.5em; } }
 .fm .legend .name { font-weight: 600; }
 .fm .legend .note { opacity: 0.75; }
 .fm figure { margin: 0 0 0.6rem 0; }

@@ -43,12 +43,12 @@ def prediction_panel(probs: np.ndarray | None) -> None:
 # carries its percentage as text instead.
 BARS_CSS = """
 .pbars { font-family: var(--st-font); font-size: 0.8rem; color: inherit; }
-.pbars .cols { display: grid; grid-template-columns: repeat(10, 1fr); gap: 0.3rem; align-items: end;
+.pbars .cols { display: grid; grid-template-columns: repeat(10, minmax(0, 1fr)); gap: 0.3rem; align-items: end;
                height: 9rem; border-bottom: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.3)); }
 .pbars .col { display: flex; flex-direction: column; justify-content: flex-end; align-items: center; height: 100%; }
 .pbars .bar { width: 100%; min-height: 1px; border-radius: 2px 2px 0 0; }
 .pbars .v { font-variant-numeric: tabular-nums; white-space: nowrap; line-height: 1.3; }
-.pbars .digits { display: grid; grid-template-columns: repeat(10, 1fr); gap: 0.3rem; text-align: center;
+.pbars .digits { display: grid; grid-template-columns: repeat(10, minmax(0, 1fr)); gap: 0.3rem; text-align: center;
                  font-weight: 600; padding-top: 0.15rem; }
 .pbars .axis { text-align: center; opacity: 0.7; }
 """
@@ -72,6 +72,31 @@ def probability_bars(probs: np.ndarray, best: int) -> str:
         f'<div class="cols">{"".join(cols)}</div><div class="digits">{"".join(digits)}</div>'
         f'<div class="axis">{escape(t("pred.chart_digit"))}</div></div>'
     )
+
+
+# The network's stages as cards that wrap (a markdown table of twelve columns ran off the page at 1400 px and on
+# tablets). Constant stylesheet; every text in the markup is escaped.
+PIPELINE_CSS = """
+.pipe { display: flex; flex-wrap: wrap; align-items: stretch; gap: 0.35rem; font-family: var(--st-font);
+        font-size: 0.9rem; margin-bottom: 0.5rem; }
+.pipe > div { display: flex; flex-direction: column; justify-content: center; align-items: center; gap: 0.1rem;
+              padding: 0.35rem 0.6rem; border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));
+              border-radius: 0.5rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.pipe > div.legend { border-style: dashed; align-items: flex-start; opacity: 0.8; }
+.pipe > span { align-self: center; opacity: 0.6; }
+"""
+
+
+def pipeline_html(stages: list[tuple[str, str, str]], labels: tuple[str, str, str]) -> str:
+    """The forward pass as a row of cards that wraps: `stages` = (name, shape, parameters) texts in order, `labels`
+    = what the three lines of every card are (the first card, dashed, says so)."""
+    legend = '<div class="legend">' + "".join(f"<span>{escape(text)}</span>" for text in labels) + "</div>"
+    cards = [
+        f'<div data-stage="{escape(name)}"><b>{escape(name)}</b><span>{escape(shape)}</span>'
+        f"<span>{escape(params)}</span></div>"
+        for name, shape, params in stages
+    ]
+    return f'<div class="pipe"><style>{PIPELINE_CSS}</style>{legend}{"<span>→</span>".join(cards)}</div>'
 
 
 def preprocessing_steps(pre: Preprocessed | None, source: str | None = None) -> None:
