@@ -169,14 +169,14 @@ def dense_column(shape: tuple[int, int, int]) -> list[params.Row]:
     st.select_slider(t("why.dense_width"), WIDTHS, key="why_dense_width", persist_state=PERSIST)
     rows = params.dense_rows(shape, st.session_state.why_dense_layers, st.session_state.why_dense_width)
     totals("why_dense_total", rows)
-    st.markdown(rows_table(rows))
+    st.markdown(rows_table(rows), unsafe_allow_html=True)
     return rows
 
 
 def cnn_column(shape: tuple[int, int, int]) -> list[params.Row]:
     st.subheader(t("why.cnn_title"))
-    a, b = st.columns(2)
-    a.segmented_control(
+    row = st.container(horizontal=True, vertical_alignment="bottom")  # wraps in a narrow column
+    row.segmented_control(
         t("why.conv_kernel"),
         KERNELS,
         key="why_conv_kernel",
@@ -184,7 +184,7 @@ def cnn_column(shape: tuple[int, int, int]) -> list[params.Row]:
         format_func=lambda k: f"{k}×{k}",
         persist_state=PERSIST,
     )
-    b.toggle(t("why.conv_pool"), key="why_conv_pool", persist_state=PERSIST)
+    row.toggle(t("why.conv_pool"), key="why_conv_pool", persist_state=PERSIST)
     kernel, pool = st.session_state.why_conv_kernel, 2 if st.session_state.why_conv_pool else 0
     most = params.max_conv_layers(shape[1:], kernel, pool, limit=MAX_CONV_LAYERS)  # >= 4 for inputs >= 28x28
     clamp("why_conv_layers", 1, most)
@@ -196,7 +196,7 @@ def cnn_column(shape: tuple[int, int, int]) -> list[params.Row]:
     ]
     rows = params.cnn_rows(shape, convs)
     totals("why_cnn_total", rows)
-    st.markdown(rows_table(rows))
+    st.markdown(rows_table(rows), unsafe_allow_html=True)
     return rows
 
 
@@ -232,7 +232,10 @@ def convnet_table() -> None:
         t("why.col_share"),
         t("why.col_field"),
     ]
-    st.markdown(plots.markdown_table(headers, body, [False, False, True, True, True, True, True]))
+    st.markdown(
+        plots.markdown_table(headers, body, [False, False, True, True, True, True, True]),
+        unsafe_allow_html=True,
+    )
     big = params.largest(rows)
     p_share, m_share = params.share(rows, big.name)
     convs = [r for r in rows if r.kind == "conv"]

@@ -150,6 +150,10 @@ def test_bundled_network_table(lang, open_page, markdown):
     pct = f"{100 * counts['fc1'] / total:.1f}"
     assert (pct.replace(".", ",") if lang == "uk" else pct) + "\u00a0%" in text  # 98.1 %
     assert "16×16" in text and "5×5" in text  # receptive-field column
+    tables = [m for m in at.markdown if "| --- " in m.value or "| :---" in m.value]
+    assert len(tables) == 3  # the dense and the conv calculator, the bundled network
+    for table in tables:  # each scrolls sideways inside its column instead of running into the next one
+        assert table.proto.allow_html and table.value.startswith('<div style="overflow-x: auto">')
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -87,11 +87,13 @@ def shapes_text(shapes: dict[str, tuple[int, ...]], padding: int) -> str:
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
-    """A markdown table; `right` marks right-aligned columns. Cells: trusted text only (no user input)."""
+    """A markdown table that scrolls sideways when its column is narrower than it (st.markdown with
+    unsafe_allow_html=True; otherwise it runs into the next column on a tablet); `right` marks right-aligned
+    columns. Cells: trusted text only (no user input)."""
     align = ["---:" if r else ":---" for r in right]
     lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    return '<div style="overflow-x: auto">\n\n' + "\n".join(lines) + "\n\n</div>"
 
 
 # ----------------------------------------------------------------------------------------------------
