@@ -250,7 +250,7 @@ def step_through(image: np.ndarray, settings: pg.Settings, out: np.ndarray, play
         on_step(out_shape, 1)
 
     # one flex row, not four columns: a column is three elements more per rerun (~1 ms on this page)
-    controls = st.container(horizontal=True, vertical_alignment="bottom", key="conv_step_controls")
+    controls = st.container(horizontal=True, vertical_alignment="bottom")
     written, st.session_state[WRITTEN] = st.session_state[WRITTEN], set()
     for key, n in (("conv_row", out_shape[0]), ("conv_col", out_shape[1])):
         name = t(f"conv.step.{key[5:]}")

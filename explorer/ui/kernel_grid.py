@@ -30,9 +30,7 @@ from explorer.plots import diverging_css
 from explorer.ui import t
 
 _SEEN_SUFFIX = "_seen"  # session key `<key>_seen`: id of the last edit returned by pending_edit
-_SIZE_SEEN_SUFFIX = (
-    "_size_seen"  # session key `<key>_size_seen`: id of the last size returned by pending_size
-)
+_SIZE_SEEN_SUFFIX = "_size_seen"  # session key `<key>_size_seen`: id of the last size pending_size returned
 AXES = ("h", "w")  # the steppers' order: rows (kernel height), then columns (kernel width)
 
 _HTML = '<div class="kg-size" hidden></div><div class="kg" role="group"></div>'
