@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from explorer import kernels
 from explorer.model import ConvNet
 from explorer.preprocess import to_input
 
@@ -170,8 +171,6 @@ ZEROS = "zeros"  # an extra "preset": switch a channel off
 
 def preset_names() -> tuple[str, ...]:
     """The kernels a conv1 filter can be replaced with: explorer.kernels' presets plus all zeros."""
-    from explorer import kernels
-
     return (*kernels.PRESET_NAMES, ZEROS)
 
 
@@ -179,8 +178,6 @@ def preset_filter(name: str, reference: np.ndarray | None = None) -> np.ndarray:
     """A named kernel as a 5x5 filter (zero-padded or cropped), rescaled to `reference`'s strength if given."""
     if name == ZEROS:
         return np.zeros((FILTER_SIZE, FILTER_SIZE), dtype=np.float32)
-    from explorer import kernels
-
     k = fit_kernel(kernels.preset(name))
     return match_strength(k, reference) if reference is not None else k
 
@@ -188,10 +185,8 @@ def preset_filter(name: str, reference: np.ndarray | None = None) -> np.ndarray:
 def apply_cell_edit(base: np.ndarray, row: int, col: int, text: str) -> np.ndarray:
     """A copy of `base` with weight (row, col) set to the typed `text` ("0,5", "−1", "1/9"); FilterError
     ('fm.error_value') for a box that isn't a number, then validate_filter's checks."""
-    from explorer.kernels import with_weight
-
     try:
-        k = with_weight(base, row, col, text, dtype=np.float32)
+        k = kernels.with_weight(base, row, col, text, dtype=np.float32)
     except ValueError as e:
         key = "fm.error_shape" if e.args[0] == "kernel_shape" else "fm.error_value"
         raise FilterError(key, f"weight ({row}, {col}) = {text!r} in a {np.shape(base)} filter") from e

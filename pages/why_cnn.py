@@ -147,13 +147,18 @@ def pct(fraction: float) -> str:
 # 1. parameters and multiply-adds
 
 
-def rows_table(rows: list[params.Row]) -> str:
-    """Markdown table of a calculator net, with a total row."""
+def table(headers: list[str], body: list[list[str]], right: list[bool]) -> None:
+    """A table that scrolls sideways inside its column (plots.markdown_table's wrapper needs HTML allowed)."""
+    st.markdown(plots.markdown_table(headers, body, right), unsafe_allow_html=True)
+
+
+def rows_table(rows: list[params.Row]) -> None:
+    """The table of a calculator net, with a total row."""
     body = [[r.name, plots.format_shape(r.out_shape), num(r.params), num(r.macs)] for r in rows]
     total = params.total_params(rows), params.total_macs(rows)
     body.append([f"**{t('why.total')}**", "", f"**{num(total[0])}**", f"**{num(total[1])}**"])
     headers = [t("why.col_layer"), t("why.col_output"), t("why.col_params"), t("why.col_macs")]
-    return plots.markdown_table(headers, body, [False, False, True, True])
+    table(headers, body, [False, False, True, True])
 
 
 def totals(key: str, rows: list[params.Row]) -> None:
@@ -169,7 +174,7 @@ def dense_column(shape: tuple[int, int, int]) -> list[params.Row]:
     st.select_slider(t("why.dense_width"), WIDTHS, key="why_dense_width", persist_state=PERSIST)
     rows = params.dense_rows(shape, st.session_state.why_dense_layers, st.session_state.why_dense_width)
     totals("why_dense_total", rows)
-    st.markdown(rows_table(rows), unsafe_allow_html=True)
+    rows_table(rows)
     return rows
 
 
@@ -196,7 +201,7 @@ def cnn_column(shape: tuple[int, int, int]) -> list[params.Row]:
     ]
     rows = params.cnn_rows(shape, convs)
     totals("why_cnn_total", rows)
-    st.markdown(rows_table(rows), unsafe_allow_html=True)
+    rows_table(rows)
     return rows
 
 
@@ -232,10 +237,7 @@ def convnet_table() -> None:
         t("why.col_share"),
         t("why.col_field"),
     ]
-    st.markdown(
-        plots.markdown_table(headers, body, [False, False, True, True, True, True, True]),
-        unsafe_allow_html=True,
-    )
+    table(headers, body, [False, False, True, True, True, True, True])
     big = params.largest(rows)
     p_share, m_share = params.share(rows, big.name)
     convs = [r for r in rows if r.kind == "conv"]

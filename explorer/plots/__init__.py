@@ -68,11 +68,10 @@ def diverging_css(values: np.ndarray) -> tuple[list[list[str]], list[list[str]]]
 def gray_css(values: np.ndarray, vmin: float, vmax: float) -> tuple[list[list[str]], list[list[str]]]:
     """CSS background and text colours of cells on INPUT (black at vmin, white at vmax), with dark or light text,
     whichever reads better on its cell."""
-    level = np.rint(255 * np.clip((np.asarray(values, dtype=float) - vmin) / max(vmax - vmin, 1e-12), 0, 1))
-    level = level.astype(int)  # (H, W) in 0..255
-    return [[f"rgb({v},{v},{v})" for v in row] for row in level], [
-        [_ink((v, v, v)) for v in row] for row in level
-    ]
+    scaled = np.clip((np.asarray(values, dtype=float) - vmin) / max(vmax - vmin, 1e-12), 0, 1)
+    levels = np.rint(255 * scaled).astype(int).tolist()  # (H, W) in 0..255
+    backgrounds = [[f"rgb({v},{v},{v})" for v in row] for row in levels]
+    return backgrounds, [[_ink((v, v, v)) for v in row] for row in levels]
 
 
 @cache
